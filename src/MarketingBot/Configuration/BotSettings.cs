@@ -1,0 +1,79 @@
+namespace MarketingBot.Configuration;
+
+/// <summary>The GitHub App and webhook settings (<c>GitHub__*</c>).</summary>
+public sealed class GitHubSettings
+{
+    public const string Section = "GitHub";
+
+    public long? AppId { get; set; }
+    public string? PrivateKeyPath { get; set; }
+    public string? WebhookSecret { get; set; }
+
+    /// <summary>The secret being rotated out; deliveries signed with it are still accepted.</summary>
+    public string? WebhookSecretPrevious { get; set; }
+
+    public string ApiBaseUrl { get; set; } = "https://api.github.com";
+    public string? GraphQLUrl { get; set; }
+
+    public bool HasAppCredentials => AppId is > 0 && !string.IsNullOrWhiteSpace(PrivateKeyPath);
+
+    public IReadOnlyList<string> WebhookSecrets =>
+        new[] { WebhookSecret, WebhookSecretPrevious }.Where(s => !string.IsNullOrEmpty(s)).Select(s => s!).ToArray();
+
+    /// <summary>REST base with a trailing slash, so relative paths keep a GHES <c>/api/v3</c> prefix.</summary>
+    public Uri ApiBaseUri => new(ApiBaseUrl.TrimEnd('/') + "/");
+
+    /// <summary>github.com serves GraphQL at <c>/graphql</c>; GitHub Enterprise Server at <c>/api/graphql</c> beside <c>/api/v3</c>.</summary>
+    public Uri GraphQLUri
+    {
+        get
+        {
+            if (!string.IsNullOrWhiteSpace(GraphQLUrl)) return new Uri(GraphQLUrl);
+            var rest = ApiBaseUrl.TrimEnd('/');
+            return rest.EndsWith("/api/v3", StringComparison.OrdinalIgnoreCase)
+                ? new Uri(rest[..^"/v3".Length] + "/graphql")
+                : new Uri(rest + "/graphql");
+        }
+    }
+}
+
+/// <summary>Behaviour switches (<c>Bot__*</c>).</summary>
+public sealed class BotSettings
+{
+    public const string Section = "Bot";
+
+    public bool DryRun { get; set; }
+    public string? WorkflowPath { get; set; }
+
+    /// <summary>Deliveries of different issues processed at the same time.</summary>
+    public int Workers { get; set; } = 4;
+
+    /// <summary>Attempts before a delivery is dead-lettered.</summary>
+    public int MaxAttempts { get; set; } = 6;
+
+    /// <summary>First retry delay; each later one doubles, with full jitter.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(30);
+}
+
+/// <summary>Where deliveries and the bot's records live (<c>Storage__*</c>).</summary>
+public sealed class StorageSettings
+{
+    public const string Section = "Storage";
+
+    public string Provider { get; set; } = "Sqlite";
+    public string? ConnectionString { get; set; }
+
+    public string SqliteConnectionString =>
+        string.IsNullOrWhiteSpace(ConnectionString) ? "Data Source=data/marketingbot.db" : ConnectionString;
+}
+
+/// <summary>Why the bot is, or is not, sending effects: decided once from configuration.</summary>
+public sealed record DryRunMode(bool IsOn, string Reason)
+{
+    public static DryRunMode From(BotSettings bot, GitHubSettings gitHub) =>
+        bot.DryRun ? new(true, "Bot__DryRun=true")
+        : !gitHub.HasAppCredentials ? new(true, "no GitHub App credentials (GitHub__AppId, GitHub__PrivateKeyPath)")
+        : new(false, "GitHub App credentials are set");
+}

@@ -1,0 +1,46 @@
+namespace MarketingBot.Effects;
+
+/// <summary>An issue in a repository, as effects name it.</summary>
+public sealed record IssueRef(string Owner, string Repository, int Number)
+{
+    public override string ToString() => $"{Owner}/{Repository}#{Number}";
+}
+
+/// <summary>
+/// Something the bot wants to be true on GitHub or in the Content Planner. Handlers return them;
+/// an <see cref="IEffectExecutor"/> makes them so (or, in dry run, only records them).
+/// Each describes itself in one line for the audit log, dry run and replay.
+/// </summary>
+public abstract record Effect
+{
+    public abstract string Describe();
+}
+
+/// <summary>The bot's one comment on an issue, found again by <paramref name="Marker"/> and the App's authorship, and edited in place.</summary>
+public sealed record UpsertBotComment(IssueRef Issue, string Marker, string Body) : Effect
+{
+    public override string Describe() => $"comment on {Issue} ({Marker}): {FirstLine(Body)}";
+
+    private static string FirstLine(string text)
+    {
+        var line = text.AsSpan().TrimStart();
+        var end = line.IndexOfAny('\r', '\n');
+        return (end < 0 ? line : line[..end]).ToString();
+    }
+}
+
+public sealed record AddLabels(IssueRef Issue, IReadOnlyList<string> Labels) : Effect
+{
+    public override string Describe() => $"add labels to {Issue}: {string.Join(", ", Labels)}";
+}
+
+public sealed record RemoveLabel(IssueRef Issue, string Label) : Effect
+{
+    public override string Describe() => $"remove label from {Issue}: {Label}";
+}
+
+/// <summary>Applies effects for one installation.</summary>
+public interface IEffectExecutor
+{
+    Task ApplyAsync(long? installationId, IReadOnlyList<Effect> effects, CancellationToken cancellationToken);
+}

@@ -1,0 +1,59 @@
+using System.Net;
+using MarketingBot.GitHub;
+using Octokit;
+
+namespace MarketingBot.Effects;
+
+/// <summary>Applies effects through GitHub's REST API, each as the difference from what is there now.</summary>
+public sealed class GitHubEffects(GitHubClients clients) : IEffectExecutor
+{
+    private readonly Lazy<Task<string>> _botLogin = new(async () =>
+        (await clients.ForApp().GitHubApps.GetCurrent().ConfigureAwait(false)).Slug + "[bot]");
+
+    public async Task ApplyAsync(long? installationId, IReadOnlyList<Effect> effects, CancellationToken cancellationToken)
+    {
+        if (effects.Count == 0) return;
+        var github = clients.ForInstallation(installationId
+            ?? throw new InvalidOperationException("The delivery names no installation, so the bot cannot act on GitHub for it."));
+        foreach (var effect in effects)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await (effect switch
+            {
+                UpsertBotComment c => UpsertCommentAsync(github, c),
+                AddLabels a => github.Issue.Labels.AddToIssue(a.Issue.Owner, a.Issue.Repository, a.Issue.Number, a.Labels.ToArray()),
+                RemoveLabel r => RemoveLabelAsync(github, r),
+                _ => throw new NotSupportedException($"No GitHub adapter for {effect.GetType().Name}."),
+            }).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Anyone can paste the marker, so the comment must also be the App's own. Unchanged text is not
+    /// written again: every edit notifies subscribers and spends rate limit.
+    /// </summary>
+    private async Task UpsertCommentAsync(IGitHubClient github, UpsertBotComment effect)
+    {
+        var (owner, repo, number) = (effect.Issue.Owner, effect.Issue.Repository, effect.Issue.Number);
+        var login = await _botLogin.Value.ConfigureAwait(false);
+        var comments = await github.Issue.Comment.GetAllForIssue(owner, repo, number, new ApiOptions { PageSize = 100 }).ConfigureAwait(false);
+        var mine = comments.FirstOrDefault(c =>
+            string.Equals(c.User?.Login, login, StringComparison.OrdinalIgnoreCase) && c.Body?.Contains(effect.Marker, StringComparison.Ordinal) == true);
+        if (mine is null)
+            await github.Issue.Comment.Create(owner, repo, number, effect.Body).ConfigureAwait(false);
+        else if (mine.Body != effect.Body)
+            await github.Issue.Comment.Update(owner, repo, mine.Id, effect.Body).ConfigureAwait(false);
+    }
+
+    private static async Task RemoveLabelAsync(IGitHubClient github, RemoveLabel effect)
+    {
+        try
+        {
+            await github.Issue.Labels.RemoveFromIssue(effect.Issue.Owner, effect.Issue.Repository, effect.Issue.Number, effect.Label).ConfigureAwait(false);
+        }
+        catch (ApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            // Already gone: the desired state holds.
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using System.Net;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
+
+namespace MarketingBot.GitHub;
+
+/// <summary>The one HTTP pipeline every GitHub call goes through, REST and GraphQL alike.</summary>
+public static class GitHubHttp
+{
+    public const string ClientName = "github";
+
+    /// <summary>Waits up to this long are sat out in place; longer ones reschedule the delivery.</summary>
+    public static readonly TimeSpan MaxInlineWait = TimeSpan.FromSeconds(10);
+
+    public static IServiceCollection AddGitHubHttp(this IServiceCollection services)
+    {
+        services.AddHttpClient(ClientName)
+            .AddHttpMessageHandler(sp => new RateLimitSignal(sp.GetRequiredService<TimeProvider>()))
+            .AddResilienceHandler("github", (pipeline, context) =>
+            {
+                var time = context.ServiceProvider.GetRequiredService<TimeProvider>();
+                pipeline.AddRetry(new HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = 3,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = TimeSpan.FromSeconds(1),
+                    ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context, time.GetUtcNow())),
+                    DelayGenerator = args => ValueTask.FromResult(
+                        args.Outcome.Result is { } response && GitHubRateLimit.RetryAt(response, time.GetUtcNow()) is { } at
+                            ? (TimeSpan?)Max(at - time.GetUtcNow(), TimeSpan.Zero)
+                            : null),
+                });
+                pipeline.AddTimeout(TimeSpan.FromSeconds(30));
+            });
+        return services;
+    }
+
+    /// <summary>
+    /// Rate-limit refusals are retried after the wait GitHub names, when it is short. Server errors
+    /// and network failures are retried only for reads and updates: a POST that failed half-way may
+    /// have created a comment or issue, and the delivery's own retry re-reads the state first.
+    /// </summary>
+    private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context, DateTimeOffset now)
+    {
+        if (outcome.Result is { } response)
+        {
+            if (GitHubRateLimit.IsRateLimited(response, now))
+                return (GitHubRateLimit.RetryAt(response, now) ?? now + GitHubRateLimit.DefaultWait) - now <= MaxInlineWait;
+            var transient = response.StatusCode >= HttpStatusCode.InternalServerError || response.StatusCode == HttpStatusCode.RequestTimeout;
+            return transient && !IsCreate(response.RequestMessage);
+        }
+        return outcome.Exception is HttpRequestException or Polly.Timeout.TimeoutRejectedException
+            && !IsCreate(context.GetRequestMessage());
+    }
+
+    private static bool IsCreate(HttpRequestMessage? request) => request?.Method == HttpMethod.Post;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}

@@ -1,0 +1,52 @@
+using MarketingBot.Configuration;
+using MarketingBot.GitHub;
+using MarketingBot.Storage;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace MarketingBot.Health;
+
+/// <summary>Ready means the inbox can be written: a delivery GitHub sends now will not be lost.</summary>
+public sealed class StorageCheck(SqliteInbox inbox) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await inbox.IsReachableAsync()
+                ? HealthCheckResult.Healthy($"inbox {inbox.DataSource}")
+                : HealthCheckResult.Unhealthy($"inbox {inbox.DataSource} did not answer");
+        }
+        catch (Exception ex)
+        {
+            return HealthCheckResult.Unhealthy($"inbox {inbox.DataSource}: {ex.Message}");
+        }
+    }
+}
+
+/// <summary>
+/// When App credentials are set they must work: GitHub answers <c>GET /app</c> to the App's JWT.
+/// The answer is kept for a few minutes so probes do not spend the App's rate limit.
+/// </summary>
+public sealed class GitHubAppCheck(DryRunMode dryRun, IServiceProvider services, TimeProvider time) : IHealthCheck
+{
+    private static readonly TimeSpan Keep = TimeSpan.FromMinutes(5);
+    private (HealthCheckResult Result, DateTimeOffset Until)? _last;
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (dryRun.IsOn) return HealthCheckResult.Healthy($"dry run: {dryRun.Reason}");
+        if (_last is { } last && time.GetUtcNow() < last.Until) return last.Result;
+        HealthCheckResult result;
+        try
+        {
+            var app = await services.GetRequiredService<GitHubClients>().ForApp().GitHubApps.GetCurrent();
+            result = HealthCheckResult.Healthy($"GitHub App {app.Slug}");
+        }
+        catch (Exception ex)
+        {
+            result = HealthCheckResult.Unhealthy($"GitHub App credentials do not work: {ex.Message}");
+        }
+        _last = (result, time.GetUtcNow() + Keep);
+        return result;
+    }
+}

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using MarketingBot.Configuration;
+using MarketingBot.Effects;
+using MarketingBot.GitHub;
+using MarketingBot.Health;
+using MarketingBot.Intake;
+using MarketingBot.Processing;
+using MarketingBot.Storage;
+using MarketingBot.Telemetry;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace MarketingBot.Hosting;
+
+public static class MarketingBotServices
+{
+    /// <summary>The web service: everything in <see cref="AddMarketingBotCore"/> plus Kestrel limits and health checks.</summary>
+    public static WebApplicationBuilder AddMarketingBot(this WebApplicationBuilder builder)
+    {
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = WebhookIntake.MaxPayloadBytes);
+        builder.Services.AddMarketingBotCore(builder.Configuration);
+        builder.Services.AddHealthChecks()
+            .AddCheck<StorageCheck>("storage", tags: ["ready"])
+            .AddCheck<GitHubAppCheck>("github-app", tags: ["ready"]);
+        builder.Services.AddSingleton<GitHubAppCheck>();
+        return builder;
+    }
+
+    /// <summary>What both the service and <c>replay</c> run: settings, the inbox, the processor, handlers and effect executors.</summary>
+    public static IServiceCollection AddMarketingBotCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<GitHubSettings>(configuration.GetSection(GitHubSettings.Section));
+        services.Configure<BotSettings>(configuration.GetSection(BotSettings.Section));
+        services.Configure<StorageSettings>(configuration.GetSection(StorageSettings.Section));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => DryRunMode.From(
+            sp.GetRequiredService<IOptions<BotSettings>>().Value, sp.GetRequiredService<IOptions<GitHubSettings>>().Value));
+
+        services.AddSingleton(sp => OpenInbox(sp.GetRequiredService<IOptions<StorageSettings>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<DeliverySignal>();
+        services.AddEventRoutes();
+        services.AddHostedService<DeliveryProcessor>();
+        services.AddHostedService<StartupReport>();
+
+        services.AddGitHubHttp();
+        services.AddSingleton<AppJwt>();
+        services.AddSingleton<GitHubClients>();
+        services.AddSingleton<GitHubEffects>();
+        services.AddSingleton<DryRunEffects>();
+        services.AddSingleton<IEffectExecutor>(sp => sp.GetRequiredService<DryRunMode>().IsOn
+            ? sp.GetRequiredService<DryRunEffects>()
+            : sp.GetRequiredService<GitHubEffects>());
+
+        services.AddMetrics();
+        services.AddSingleton<BotMetrics>();
+        var telemetry = services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(BotMetrics.Name))
+            .WithTracing(tracing => tracing.AddSource(BotMetrics.Name).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation())
+            .WithMetrics(metrics => metrics.AddMeter(BotMetrics.Name).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation());
+        if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) telemetry.UseOtlpExporter();
+        return services;
+    }
+
+    private static SqliteInbox OpenInbox(StorageSettings storage, TimeProvider time) =>
+        string.Equals(storage.Provider, "Sqlite", StringComparison.OrdinalIgnoreCase)
+            ? SqliteInbox.Open(storage.SqliteConnectionString, time)
+            : throw new InvalidOperationException($"Storage__Provider '{storage.Provider}' is not supported; use Sqlite.");
+
+    public static WebApplication MapMarketingBot(this WebApplication app)
+    {
+        app.MapWebhookIntake();
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteReadinessAsync });
+        return app;
+    }
+
+    /// <summary>Each check with its description, so an operator sees why the bot is not ready.</summary>
+    private static Task WriteReadinessAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
+        }));
+    }
+}

@@ -1,0 +1,31 @@
+using MarketingBot.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace MarketingBot.Hosting;
+
+/// <summary>Says at start-up what the bot will and will not do, so a misconfiguration is seen at once.</summary>
+public sealed partial class StartupReport(DryRunMode dryRun, IOptions<GitHubSettings> gitHub, ILogger<StartupReport> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (dryRun.IsOn) LogDryRun(logger, dryRun.Reason);
+        else LogLive(logger, gitHub.Value.AppId ?? 0, gitHub.Value.ApiBaseUrl);
+        if (gitHub.Value.WebhookSecrets.Count == 0) LogNoSecret(logger);
+        else if (!string.IsNullOrEmpty(gitHub.Value.WebhookSecretPrevious)) LogRotation(logger);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Dry run ({Reason}): every effect is recorded and logged, nothing is sent to GitHub or Google.")]
+    private static partial void LogDryRun(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Live: acting as GitHub App {AppId} at {ApiBaseUrl}.")]
+    private static partial void LogLive(ILogger logger, long appId, string apiBaseUrl);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "GitHub__WebhookSecret is not set: every webhook delivery will be refused until it is.")]
+    private static partial void LogNoSecret(ILogger logger);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Webhook secret rotation: deliveries signed with GitHub__WebhookSecretPrevious are still accepted.")]
+    private static partial void LogRotation(ILogger logger);
+}

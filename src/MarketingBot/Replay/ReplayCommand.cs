@@ -1,0 +1,76 @@
+using MarketingBot.Hosting;
+using MarketingBot.Intake;
+using MarketingBot.Processing;
+using MarketingBot.Storage;
+
+namespace MarketingBot.Replay;
+
+/// <summary>
+/// <c>replay &lt;file-or-folder&gt;</c>: feeds recorded deliveries through the inbox, processor,
+/// handlers and executor in dry run, against a throwaway inbox, and prints what the bot would do.
+/// </summary>
+public static class ReplayCommand
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors)
+    {
+        if (args.Length != 1)
+        {
+            await errors.WriteLineAsync("usage: MarketingBot replay <file-or-folder>");
+            return 2;
+        }
+        var deliveries = RecordedDeliveries.Load(args[0], out var problems);
+        foreach (var problem in problems) await errors.WriteLineAsync($"skipped {problem}");
+        if (deliveries.Count == 0)
+        {
+            await errors.WriteLineAsync("no deliveries to replay");
+            return problems.Count > 0 ? 1 : 0;
+        }
+
+        var workspace = Directory.CreateTempSubdirectory("marketingbot-replay-");
+        try
+        {
+            var builder = Host.CreateApplicationBuilder();
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Bot:DryRun"] = "true",
+                // A failure is reported at once instead of waiting out retries.
+                ["Bot:MaxAttempts"] = "1",
+                ["Storage:Provider"] = "Sqlite",
+                ["Storage:ConnectionString"] = $"Data Source={Path.Combine(workspace.FullName, "replay.db")}",
+            });
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Services.AddMarketingBotCore(builder.Configuration);
+            using var host = builder.Build();
+            await host.StartAsync();
+            var inbox = host.Services.GetRequiredService<SqliteInbox>();
+            foreach (var delivery in deliveries)
+            {
+                if (DeliveryEnvelope.Read(delivery.Body, out var problem) is not { } envelope)
+                {
+                    await errors.WriteLineAsync($"skipped {delivery.Source}: {problem}");
+                    continue;
+                }
+                await inbox.StoreAsync(new IncomingDelivery(delivery.Guid, delivery.Event, envelope.Action, envelope.InstallationId,
+                    envelope.IssueNodeId, BodyCompression.Compress(delivery.Body), delivery.Body.Length));
+            }
+            host.Services.GetRequiredService<DeliverySignal>().Notify();
+            var deadline = DateTime.UtcNow + Patience;
+            while (await inbox.CountWaitingAsync() > 0 && DateTime.UtcNow < deadline) await Task.Delay(20);
+            foreach (var entry in await inbox.ReadAuditAsync())
+            {
+                var prefix = $"{entry.Guid} {entry.Name}:";
+                if (entry.Error is not null) await output.WriteLineAsync($"{prefix} FAILED {entry.Error}");
+                else if (entry.Effects.Count == 0) await output.WriteLineAsync($"{prefix} no effects ({entry.Outcome})");
+                foreach (var effect in entry.Effects) await output.WriteLineAsync($"{prefix} would {effect}");
+            }
+            await host.StopAsync();
+            return 0;
+        }
+        finally
+        {
+            workspace.Delete(recursive: true);
+        }
+    }
+}

@@ -1,0 +1,364 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+
+namespace MarketingBot.Storage;
+
+/// <summary>
+/// The durable delivery inbox, state and audit log in one SQLite file.
+/// Intake writes go through a single writer that commits many deliveries per transaction
+/// (group commit), so one fsync covers a burst. Checkpoints are taken by a background loop,
+/// never by a committing request (<c>wal_autocheckpoint=0</c>).
+/// </summary>
+public sealed class SqliteInbox : IAsyncDisposable
+{
+    private const int SchemaVersion = 1;
+    private const int MaxGroupCommit = 512;
+
+    private readonly string _connectionString;
+    private readonly TimeProvider _time;
+    private readonly Channel<PendingStore> _stores = Channel.CreateUnbounded<PendingStore>(new() { SingleReader = true });
+    private readonly SqliteConnection _writer;
+    private readonly SqliteConnection _worker;
+    private readonly SemaphoreSlim _workerLock = new(1, 1);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _writerLoop;
+    private readonly Task _checkpointLoop;
+
+    private SqliteInbox(string connectionString, TimeProvider time)
+    {
+        _connectionString = connectionString;
+        _time = time;
+        _writer = OpenConnection();
+        Migrate(_writer);
+        _worker = OpenConnection();
+        _writerLoop = Task.Run(WriteLoopAsync);
+        _checkpointLoop = Task.Run(CheckpointLoopAsync);
+    }
+
+    public static SqliteInbox Open(string connectionString, TimeProvider time)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        return new SqliteInbox(builder.ToString(), time);
+    }
+
+    public string DataSource => new SqliteConnectionStringBuilder(_connectionString).DataSource;
+
+    private SqliteConnection OpenConnection()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        // FULL: an acknowledged delivery survives a power cut, not only a killed process.
+        Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=0; PRAGMA busy_timeout=10000;");
+        return connection;
+    }
+
+    private static void Migrate(SqliteConnection connection)
+    {
+        using var version = connection.CreateCommand();
+        version.CommandText = "PRAGMA user_version";
+        if (Convert.ToInt32(version.ExecuteScalar()) >= SchemaVersion) return;
+        Execute(connection, """
+            CREATE TABLE IF NOT EXISTS deliveries (
+                id INTEGER PRIMARY KEY,
+                guid TEXT NOT NULL UNIQUE,
+                event TEXT NOT NULL,
+                action TEXT,
+                installation_id INTEGER,
+                ordering_key TEXT,
+                received_at INTEGER NOT NULL,
+                body BLOB NOT NULL,
+                body_length INTEGER NOT NULL,
+                state INTEGER NOT NULL,
+                attempts INTEGER NOT NULL,
+                next_attempt_at INTEGER NOT NULL,
+                last_error TEXT,
+                finished_at INTEGER);
+            CREATE INDEX IF NOT EXISTS deliveries_ready ON deliveries(state, next_attempt_at, id);
+            CREATE INDEX IF NOT EXISTS deliveries_ordering ON deliveries(ordering_key, id) WHERE state IN (0, 1);
+            CREATE TABLE IF NOT EXISTS audit (
+                id INTEGER PRIMARY KEY,
+                delivery_id INTEGER NOT NULL REFERENCES deliveries(id),
+                attempt INTEGER NOT NULL,
+                at INTEGER NOT NULL,
+                outcome TEXT NOT NULL,
+                dry_run INTEGER NOT NULL,
+                effects TEXT NOT NULL,
+                error TEXT);
+            CREATE INDEX IF NOT EXISTS audit_delivery ON audit(delivery_id);
+            PRAGMA user_version = 1;
+            """);
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Returns once the delivery is committed to disk. A repeat of a delivery that failed is queued again.</summary>
+    public Task<StoreOutcome> StoreAsync(IncomingDelivery delivery)
+    {
+        var pending = new PendingStore(delivery, new(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_stores.Writer.TryWrite(pending))
+            throw new ObjectDisposedException(nameof(SqliteInbox), "The inbox is shutting down.");
+        return pending.Result.Task;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingStore>(MaxGroupCommit);
+        using var insert = _writer.CreateCommand();
+        // Only a dead delivery, or one waiting for a retry, is revived by a redelivery;
+        // a done or running one is left alone, and RETURNING then yields no row.
+        insert.CommandText = """
+            INSERT INTO deliveries (guid, event, action, installation_id, ordering_key, received_at, body, body_length, state, attempts, next_attempt_at)
+            VALUES ($guid, $event, $action, $installation, $key, $now, $body, $length, 0, 0, $now)
+            ON CONFLICT (guid) DO UPDATE SET state = 0, attempts = 0, next_attempt_at = excluded.next_attempt_at, last_error = NULL
+                WHERE deliveries.state = 3 OR (deliveries.state = 0 AND deliveries.attempts > 0)
+            RETURNING id
+            """;
+        var guid = insert.Parameters.Add("$guid", SqliteType.Text);
+        var evt = insert.Parameters.Add("$event", SqliteType.Text);
+        var action = insert.Parameters.Add("$action", SqliteType.Text);
+        var installation = insert.Parameters.Add("$installation", SqliteType.Integer);
+        var key = insert.Parameters.Add("$key", SqliteType.Text);
+        var now = insert.Parameters.Add("$now", SqliteType.Integer);
+        var body = insert.Parameters.Add("$body", SqliteType.Blob);
+        var length = insert.Parameters.Add("$length", SqliteType.Integer);
+
+        while (await _stores.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (batch.Count < MaxGroupCommit && _stores.Reader.TryRead(out var next)) batch.Add(next);
+            var outcomes = new StoreOutcome[batch.Count];
+            try
+            {
+                using var transaction = _writer.BeginTransaction();
+                insert.Transaction = transaction;
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    var d = batch[i].Delivery;
+                    guid.Value = d.Guid;
+                    evt.Value = d.Event;
+                    action.Value = (object?)d.Action ?? DBNull.Value;
+                    installation.Value = (object?)d.InstallationId ?? DBNull.Value;
+                    key.Value = (object?)d.OrderingKey ?? DBNull.Value;
+                    now.Value = Now;
+                    body.Value = d.CompressedBody;
+                    length.Value = d.BodyLength;
+                    outcomes[i] = insert.ExecuteScalar() is null ? StoreOutcome.AlreadyHandled : StoreOutcome.Queued;
+                }
+                transaction.Commit();
+                for (var i = 0; i < batch.Count; i++) batch[i].Result.TrySetResult(outcomes[i]);
+            }
+            catch (Exception ex)
+            {
+                foreach (var pending in batch) pending.Result.TrySetException(ex);
+            }
+        }
+    }
+
+    private async Task CheckpointLoopAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                await WithWorkerAsync(c => Execute(c, "PRAGMA wal_checkpoint(PASSIVE)")).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task<T> WithWorkerAsync<T>(Func<SqliteConnection, T> work)
+    {
+        await _workerLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return work(_worker);
+        }
+        finally
+        {
+            _workerLock.Release();
+        }
+    }
+
+    private Task WithWorkerAsync(Action<SqliteConnection> work) => WithWorkerAsync(c => { work(c); return true; });
+
+    /// <summary>A process that died mid-delivery left rows in progress; they go back to the queue.</summary>
+    public Task<int> RequeueInterruptedAsync() => WithWorkerAsync(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = "UPDATE deliveries SET state = 0 WHERE state = 1";
+        return command.ExecuteNonQuery();
+    });
+
+    /// <summary>
+    /// Claims ready deliveries, oldest first, skipping any whose issue has an earlier delivery
+    /// still waiting or running: events of one issue are applied in the order they arrived.
+    /// </summary>
+    public Task<IReadOnlyList<ClaimedDelivery>> ClaimReadyAsync(int max) => WithWorkerAsync<IReadOnlyList<ClaimedDelivery>>(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = """
+            UPDATE deliveries SET state = 1, attempts = attempts + 1
+            WHERE id IN (
+                SELECT d.id FROM deliveries d
+                WHERE d.state = 0 AND d.next_attempt_at <= $now
+                  AND (d.ordering_key IS NULL OR NOT EXISTS (
+                      SELECT 1 FROM deliveries e
+                      WHERE e.ordering_key = d.ordering_key AND e.state IN (0, 1) AND (e.id < d.id OR e.state = 1)))
+                ORDER BY d.id
+                LIMIT $max)
+            RETURNING id, guid, event, action, installation_id, ordering_key, body, body_length, attempts, received_at
+            """;
+        command.Parameters.AddWithValue("$now", Now);
+        command.Parameters.AddWithValue("$max", max);
+        using var reader = command.ExecuteReader();
+        var claimed = new List<ClaimedDelivery>();
+        while (reader.Read())
+        {
+            claimed.Add(new ClaimedDelivery(
+                reader.GetInt64(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetInt64(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5),
+                (byte[])reader.GetValue(6),
+                reader.GetInt32(7),
+                reader.GetInt32(8),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9))));
+        }
+        claimed.Sort((a, b) => a.Id.CompareTo(b.Id));
+        return claimed;
+    });
+
+    /// <summary>Marks a delivery done and writes its audit entry in the same transaction.</summary>
+    public Task CompleteAsync(ClaimedDelivery delivery, string outcome, bool dryRun, IReadOnlyList<string> effects) =>
+        FinishAsync(delivery, DeliveryState.Done, retryAt: null, outcome, dryRun, effects, error: null);
+
+    /// <summary>Puts a failed delivery back for a retry at <paramref name="retryAt"/>, or dead-letters it when that is null.</summary>
+    public Task FailAsync(ClaimedDelivery delivery, DateTimeOffset? retryAt, bool dryRun, string error) =>
+        FinishAsync(delivery, retryAt is null ? DeliveryState.Dead : DeliveryState.Pending, retryAt,
+            retryAt is null ? "dead-lettered" : "failed, will retry", dryRun, [], error);
+
+    private Task FinishAsync(ClaimedDelivery delivery, DeliveryState state, DateTimeOffset? retryAt, string outcome,
+        bool dryRun, IReadOnlyList<string> effects, string? error) => WithWorkerAsync(c =>
+    {
+        using var transaction = c.BeginTransaction();
+        using (var update = c.CreateCommand())
+        {
+            update.Transaction = transaction;
+            update.CommandText = """
+                UPDATE deliveries SET state = $state, next_attempt_at = $next, last_error = $error,
+                    finished_at = CASE WHEN $state IN (2, 3) THEN $now END
+                WHERE id = $id
+                """;
+            update.Parameters.AddWithValue("$state", (int)state);
+            update.Parameters.AddWithValue("$next", retryAt?.ToUnixTimeMilliseconds() ?? Now);
+            update.Parameters.AddWithValue("$error", (object?)error ?? DBNull.Value);
+            update.Parameters.AddWithValue("$now", Now);
+            update.Parameters.AddWithValue("$id", delivery.Id);
+            update.ExecuteNonQuery();
+        }
+        using (var audit = c.CreateCommand())
+        {
+            audit.Transaction = transaction;
+            audit.CommandText = """
+                INSERT INTO audit (delivery_id, attempt, at, outcome, dry_run, effects, error)
+                VALUES ($id, $attempt, $now, $outcome, $dry, $effects, $error)
+                """;
+            audit.Parameters.AddWithValue("$id", delivery.Id);
+            audit.Parameters.AddWithValue("$attempt", delivery.Attempt);
+            audit.Parameters.AddWithValue("$now", Now);
+            audit.Parameters.AddWithValue("$outcome", outcome);
+            audit.Parameters.AddWithValue("$dry", dryRun);
+            audit.Parameters.AddWithValue("$effects", string.Join('\n', effects));
+            audit.Parameters.AddWithValue("$error", (object?)error ?? DBNull.Value);
+            audit.ExecuteNonQuery();
+        }
+        transaction.Commit();
+    });
+
+    public Task<InboxCounts> CountAsync() => WithWorkerAsync(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = "SELECT state, COUNT(*) FROM deliveries GROUP BY state";
+        using var reader = command.ExecuteReader();
+        var counts = new long[4];
+        while (reader.Read()) counts[reader.GetInt32(0)] = reader.GetInt64(1);
+        return new InboxCounts(counts[0], counts[1], counts[2], counts[3]);
+    });
+
+    /// <summary>Deliveries waiting or running, counted from the partial index that covers only them.</summary>
+    public Task<long> CountWaitingAsync() => WithWorkerAsync(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM deliveries WHERE state IN (0, 1)";
+        return (long)command.ExecuteScalar()!;
+    });
+
+    /// <summary>The audit log in the order it was written; for one delivery when <paramref name="guid"/> is given.</summary>
+    public Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(string? guid = null) => WithWorkerAsync<IReadOnlyList<AuditEntry>>(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = """
+            SELECT a.delivery_id, d.guid, d.event, d.action, a.attempt, a.outcome, a.dry_run, a.effects, a.error, a.at
+            FROM audit a JOIN deliveries d ON d.id = a.delivery_id
+            WHERE $guid IS NULL OR d.guid = $guid
+            ORDER BY a.id
+            """;
+        command.Parameters.AddWithValue("$guid", (object?)guid ?? DBNull.Value);
+        using var reader = command.ExecuteReader();
+        var entries = new List<AuditEntry>();
+        while (reader.Read())
+        {
+            var action = reader.IsDBNull(3) ? null : reader.GetString(3);
+            var effects = reader.GetString(7);
+            entries.Add(new AuditEntry(
+                reader.GetInt64(0),
+                reader.GetString(1),
+                action is null ? reader.GetString(2) : $"{reader.GetString(2)}.{action}",
+                reader.GetInt32(4),
+                reader.GetString(5),
+                reader.GetBoolean(6),
+                effects.Length == 0 ? [] : effects.Split('\n'),
+                reader.IsDBNull(8) ? null : reader.GetString(8),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9))));
+        }
+        return entries;
+    });
+
+    /// <summary>Readiness: the file can be read and written.</summary>
+    public Task<bool> IsReachableAsync() => WithWorkerAsync(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM deliveries WHERE 0";
+        return command.ExecuteScalar() is not null;
+    });
+
+    public async ValueTask DisposeAsync()
+    {
+        _stores.Writer.TryComplete();
+        await _writerLoop.ConfigureAwait(false);
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _checkpointLoop.ConfigureAwait(false);
+        await _workerLock.WaitAsync().ConfigureAwait(false);
+        Execute(_worker, "PRAGMA wal_checkpoint(TRUNCATE)");
+        _worker.Dispose();
+        _writer.Dispose();
+        _workerLock.Dispose();
+        _stop.Dispose();
+    }
+
+    private sealed record PendingStore(IncomingDelivery Delivery, TaskCompletionSource<StoreOutcome> Result);
+}

@@ -1,0 +1,64 @@
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace MarketingBot.Tests.Support;
+
+/// <summary>Payloads shaped like GitHub's, built here so tests do not depend on ../shared.</summary>
+public static class Payloads
+{
+    /// <summary>An <c>issues</c> delivery as GitHub sends it to an App (installation included), padded to about 13 KB.</summary>
+    public static byte[] IssueEvent(string action, int number, string nodeId, long installationId = 42, int sequence = 0)
+    {
+        var payload = new JsonObject
+        {
+            ["action"] = action,
+            ["issue"] = new JsonObject
+            {
+                ["url"] = $"https://api.github.com/repos/acme/customer/issues/{number}",
+                ["html_url"] = $"https://github.com/acme/customer/issues/{number}",
+                ["id"] = 1000 + number,
+                ["node_id"] = nodeId,
+                ["number"] = number,
+                ["title"] = $"Social post request {number}",
+                ["user"] = User("requester"),
+                ["labels"] = new JsonArray(),
+                ["state"] = "open",
+                ["locked"] = false,
+                ["assignees"] = new JsonArray(),
+                ["comments"] = 0,
+                ["created_at"] = "2026-11-02T10:00:00Z",
+                ["updated_at"] = "2026-11-02T10:00:00Z",
+                ["author_association"] = "MEMBER",
+                ["body"] = $"### What should we share?\n\nSequence {sequence}. " + new string('x', 9000),
+            },
+            ["repository"] = new JsonObject
+            {
+                ["id"] = 7,
+                ["node_id"] = "R_kgDOAAAABw",
+                ["name"] = "customer",
+                ["full_name"] = "acme/customer",
+                ["private"] = false,
+                ["owner"] = User("acme"),
+                ["html_url"] = "https://github.com/acme/customer",
+                ["default_branch"] = "main",
+            },
+            ["organization"] = new JsonObject { ["login"] = "acme", ["id"] = 9, ["node_id"] = "O_kgDOAAAACQ" },
+            ["sender"] = User("requester"),
+            ["installation"] = new JsonObject { ["id"] = installationId, ["node_id"] = "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI=" },
+        };
+        return Encoding.UTF8.GetBytes(payload.ToJsonString());
+    }
+
+    public static byte[] Ping() => Encoding.UTF8.GetBytes("""{"zen":"Keep it logically awesome.","hook_id":123,"hook":{"type":"App","id":123,"active":true,"events":["issues"]}}""");
+
+    private static JsonObject User(string login) => new()
+    {
+        ["login"] = login,
+        ["id"] = login.Length,
+        ["node_id"] = "U_" + login,
+        ["avatar_url"] = $"https://avatars.githubusercontent.com/u/{login.Length}?v=4",
+        ["type"] = "User",
+        ["site_admin"] = false,
+        ["html_url"] = $"https://github.com/{login}",
+    };
+}
