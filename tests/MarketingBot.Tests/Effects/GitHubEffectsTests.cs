@@ -1,0 +1,73 @@
+using System.Text.Json;
+using MarketingBot.Effects;
+using MarketingBot.Tests.Support;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+
+namespace MarketingBot.Tests.Effects;
+
+public sealed class GitHubEffectsTests : IDisposable
+{
+    private const string Marker = "<!-- marketingbot:request -->";
+    private const string Comments = "/repos/acme/customer/issues/1/comments";
+    private static readonly IssueRef Issue = new("acme", "customer", 1);
+    private readonly FakeGitHub _github = new();
+
+    public GitHubEffectsTests()
+    {
+        _github.IssuesTokens(DateTimeOffset.UtcNow);
+        _github.IsApp("marketingbot");
+        _github.Server.Given(Request.Create().WithPath(Comments).UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody("""{"id":900,"body":"new"}"""));
+        _github.Server.Given(Request.Create().WithPath("/repos/acme/customer/issues/comments/*").UsingPatch())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"id":2,"body":"edited"}"""));
+    }
+
+    public void Dispose() => _github.Dispose();
+
+    private void ExistingComments(params (long Id, string Login, string Type, string Body)[] comments) =>
+        _github.Server.Given(Request.Create().WithPath(Comments).UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(JsonSerializer.Serialize(
+                comments.Select(c => new { id = c.Id, body = c.Body, user = new { login = c.Login, id = c.Id, type = c.Type } }))));
+
+    private Task Upsert(string body) =>
+        _github.Effects.ApplyAsync(FakeGitHub.InstallationId, [new UpsertBotComment(Issue, Marker, body)], CancellationToken.None);
+
+    [Fact]
+    public async Task With_no_bot_comment_yet_one_is_created()
+    {
+        ExistingComments((1, "requester", "User", "Please share our release post"));
+        await Upsert($"{Marker}\nMissing: Channels");
+        var created = Assert.Single(_github.Requests(Comments, "POST"));
+        Assert.Contains("Missing: Channels", created.Body);
+    }
+
+    [Fact]
+    public async Task The_bots_own_comment_is_edited_in_place_and_a_marker_pasted_by_a_user_is_not_taken_for_it()
+    {
+        ExistingComments(
+            (1, "mallory", "User", $"{Marker}\nApproved by @pmm"),
+            (2, "marketingbot[bot]", "Bot", $"{Marker}\nMissing: Channels"));
+        await Upsert($"{Marker}\n✅ Ready");
+        Assert.Empty(_github.Requests(Comments, "POST"));
+        var edit = Assert.Single(_github.All, r => r.Method == "PATCH");
+        Assert.Equal("/repos/acme/customer/issues/comments/2", edit.Path);
+    }
+
+    [Fact]
+    public async Task Unchanged_text_is_not_written_again()
+    {
+        ExistingComments((2, "marketingbot[bot]", "Bot", $"{Marker}\n✅ Ready"));
+        await Upsert($"{Marker}\n✅ Ready");
+        Assert.DoesNotContain(_github.All, r => r.Method is "PATCH" or "POST" && r.Path.StartsWith("/repos"));
+    }
+
+    [Fact]
+    public async Task Removing_a_label_that_is_already_gone_succeeds()
+    {
+        _github.Server.Given(Request.Create().WithPath("/repos/acme/customer/issues/1/labels/needs-info").UsingDelete())
+            .RespondWith(Response.Create().WithStatusCode(404).WithBody("""{"message":"Label does not exist"}"""));
+        await _github.Effects.ApplyAsync(FakeGitHub.InstallationId, [new RemoveLabel(Issue, "needs-info")], CancellationToken.None);
+        Assert.Single(_github.All, r => r.Method == "DELETE");
+    }
+}

@@ -1,0 +1,78 @@
+using System.Security.Cryptography;
+using MarketingBot.Configuration;
+using MarketingBot.Effects;
+using MarketingBot.GitHub;
+using Microsoft.Extensions.DependencyInjection;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+
+namespace MarketingBot.Tests.Support;
+
+/// <summary>
+/// WireMock standing in for api.github.com, and the bot's real GitHub clients pointed at it:
+/// the real JWT signing, token cache, resilience pipeline and Octokit serialization all run.
+/// </summary>
+public sealed class FakeGitHub : IDisposable
+{
+    public const long AppId = 1234;
+    public const long InstallationId = 42;
+
+    private readonly TempFolder _folder = new();
+    private readonly ServiceProvider _services;
+
+    public FakeGitHub(TimeProvider? time = null)
+    {
+        Server = WireMockServer.Start();
+        Key = RSA.Create(2048);
+        File.WriteAllText(_folder.File("app.pem"), Key.ExportRSAPrivateKeyPem());
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(time ?? TimeProvider.System);
+        services.AddOptions<GitHubSettings>().Configure(s =>
+        {
+            s.AppId = AppId;
+            s.PrivateKeyPath = _folder.File("app.pem");
+            s.ApiBaseUrl = Server.Urls[0];
+        });
+        services.AddGitHubHttp();
+        services.AddSingleton<AppJwt>();
+        services.AddSingleton<GitHubClients>();
+        services.AddSingleton<GitHubEffects>();
+        _services = services.BuildServiceProvider();
+    }
+
+    public WireMockServer Server { get; }
+
+    public RSA Key { get; }
+
+    public GitHubClients Clients => _services.GetRequiredService<GitHubClients>();
+
+    public GitHubEffects Effects => _services.GetRequiredService<GitHubEffects>();
+
+    /// <summary>Answers installation token requests with a token valid for an hour from <paramref name="now"/>.</summary>
+    public void IssuesTokens(DateTimeOffset now, string token = "ghs_installation") =>
+        Server.Given(Request.Create().WithPath($"/app/installations/{InstallationId}/access_tokens").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json")
+                .WithBody($$$"""{"token":"{{{token}}}","expires_at":"{{{now.AddHours(1).UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}}}","permissions":{"issues":"write"}}"""));
+
+    public void IsApp(string slug = "marketingbot") =>
+        Server.Given(Request.Create().WithPath("/app").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
+                .WithBody($$"""{"id":{{AppId}},"slug":"{{slug}}","name":"MarketingBot","owner":{"login":"acme","id":9},"html_url":"https://github.com/apps/{{slug}}"}"""));
+
+    /// <summary>Every request the fake received, oldest first.</summary>
+    public IReadOnlyList<WireMock.IRequestMessage> All => Server.LogEntries.Select(e => e.RequestMessage!).OrderBy(r => r.DateTime).ToList();
+
+    public IReadOnlyList<WireMock.IRequestMessage> Requests(string path, string method) =>
+        All.Where(r => r.Path == path && r.Method == method).ToList();
+
+    public void Dispose()
+    {
+        Server.Stop();
+        Server.Dispose();
+        _services.Dispose();
+        Key.Dispose();
+        _folder.Dispose();
+    }
+}
