@@ -29,6 +29,7 @@ public static class MarketingBotServices
             .AddCheck<StorageCheck>("storage", tags: ["ready"])
             .AddCheck<GitHubAppCheck>("github-app", tags: ["ready"]);
         builder.Services.AddSingleton<GitHubAppCheck>();
+        builder.Services.AddHostedService<StartupReport>();
         return builder;
     }
 
@@ -46,7 +47,6 @@ public static class MarketingBotServices
         services.AddSingleton<DeliverySignal>();
         services.AddEventRoutes();
         services.AddHostedService<DeliveryProcessor>();
-        services.AddHostedService<StartupReport>();
 
         services.AddGitHubHttp();
         services.AddSingleton<AppJwt>();

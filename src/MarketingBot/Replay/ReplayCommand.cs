@@ -40,7 +40,10 @@ public static class ReplayCommand
                 ["Storage:Provider"] = "Sqlite",
                 ["Storage:ConnectionString"] = $"Data Source={Path.Combine(workspace.FullName, "replay.db")}",
             });
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            // Standard output carries only the effects, so it can be piped and compared.
+            builder.Logging.ClearProviders()
+                .AddFilter(level => level >= LogLevel.Warning)
+                .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
             builder.Services.AddMarketingBotCore(builder.Configuration);
             using var host = builder.Build();
             await host.StartAsync();
@@ -58,7 +61,8 @@ public static class ReplayCommand
             host.Services.GetRequiredService<DeliverySignal>().Notify();
             var deadline = DateTime.UtcNow + Patience;
             while (await inbox.CountWaitingAsync() > 0 && DateTime.UtcNow < deadline) await Task.Delay(20);
-            foreach (var entry in await inbox.ReadAuditAsync())
+            // Deliveries of different issues finish in any order; print them in the order they were fed.
+            foreach (var entry in (await inbox.ReadAuditAsync()).OrderBy(e => e.DeliveryId))
             {
                 var prefix = $"{entry.Guid} {entry.Name}:";
                 if (entry.Error is not null) await output.WriteLineAsync($"{prefix} FAILED {entry.Error}");

@@ -27,3 +27,21 @@ public static class SharedExamples
         return data;
     }
 }
+
+/// <summary>A fact that needs ../shared; skipped with the reason when it is absent.</summary>
+public sealed class SharedExamplesFactAttribute : FactAttribute
+{
+    public SharedExamplesFactAttribute()
+    {
+        if (SharedExamples.Folder is null) Skip = SharedExamples.SkipReason;
+    }
+}
+
+/// <summary>A theory over ../shared's examples; skipped with the reason when they are absent.</summary>
+public sealed class SharedExamplesTheoryAttribute : TheoryAttribute
+{
+    public SharedExamplesTheoryAttribute()
+    {
+        if (SharedExamples.Folder is null) Skip = SharedExamples.SkipReason;
+    }
+}

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using MarketingBot.Replay;
+using MarketingBot.Tests.Support;
+
+namespace MarketingBot.Tests.Replay;
+
+public class ReplayTests
+{
+    [Fact]
+    public async Task Recorded_deliveries_in_the_wrapper_format_are_replayed_one_line_each_and_bad_files_are_named()
+    {
+        using var folder = new TempFolder();
+        await File.WriteAllTextAsync(folder.File("a-ping.json"),
+            """{"event":"ping","delivery":"rec-1","payload":{"zen":"Design for failure.","hook_id":77}}""");
+        await File.WriteAllTextAsync(folder.File("b-star.json"),
+            """{"event":"star","delivery":"rec-2","payload":{"action":"created"}}""");
+        await File.WriteAllTextAsync(folder.File("c-broken.json"), """{"event":"ping",""");
+
+        var output = new StringWriter();
+        var errors = new StringWriter();
+        var exit = await ReplayCommand.RunAsync([folder.Path], output, errors);
+
+        Assert.Equal(0, exit);
+        Assert.Equal(
+            ["rec-1 ping: no effects (webhook 77 is connected)", "rec-2 star.created: no effects (ignored: MarketingBot has no handler for star.created)"],
+            output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("c-broken.json", errors.ToString());
+    }
+
+    [Fact]
+    public async Task A_missing_path_is_an_error_with_a_message()
+    {
+        var errors = new StringWriter();
+        Assert.Equal(1, await ReplayCommand.RunAsync(["/no/such/place"], new StringWriter(), errors));
+        Assert.Contains("no such file or folder", errors.ToString());
+    }
+
+    [SharedExamplesFact]
+    public async Task GitHubs_example_folder_replays_through_the_real_command_line()
+    {
+        var start = new ProcessStartInfo("dotnet", [typeof(Program).Assembly.Location, "replay", SharedExamples.Folder!])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.Equal(0, process.ExitCode);
+        var lines = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var files = Directory.GetFiles(SharedExamples.Folder!, "*.json", SearchOption.AllDirectories).Length;
+        Assert.Equal(files, lines.Length);
+        Assert.Contains(lines, l => l.Contains(" ping: no effects (webhook ") && l.EndsWith(" is connected)"));
+        Assert.Contains(lines, l => l.Contains(" issues.opened: no effects (ignored"));
+        Assert.DoesNotContain(lines, l => l.Contains("FAILED"));
+        Assert.Equal("", await errors);
+    }
+}
