@@ -43,7 +43,6 @@ public sealed class BotSettings
     public const string Section = "Bot";
 
     public bool DryRun { get; set; }
-    public string? WorkflowPath { get; set; }
 
     /// <summary>Deliveries of different issues processed at the same time.</summary>
     public int Workers { get; set; } = 4;
