@@ -1,0 +1,114 @@
+namespace MarketingBot.Requests;
+
+/// <summary>
+/// The team's workflow file: request types with their sections and rules, roles and labels.
+/// One definition drives the validator, the bot comment and the generated issue forms.
+/// </summary>
+public sealed class Workflow
+{
+    /// <summary>The zone "today" is judged in for publish dates.</summary>
+    public string TimeZone { get; set; } = "UTC";
+
+    public WorkflowLabels Labels { get; set; } = new();
+
+    public Dictionary<string, Role> Roles { get; set; } = [];
+
+    public List<RequestType> RequestTypes { get; set; } = [];
+
+    public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+}
+
+public sealed class WorkflowLabels
+{
+    public LabelDefinition NeedsInfo { get; set; } = new() { Name = "needs-info", Color = "d93f0b", Description = "The request is missing something marketing needs" };
+    public LabelDefinition Approved { get; set; } = new() { Name = "approved", Color = "0e8a16", Description = "Approved by the Product Marketing Manager" };
+}
+
+public sealed class LabelDefinition
+{
+    public string Name { get; set; } = "";
+    public string Color { get; set; } = "ededed";
+    public string? Description { get; set; }
+}
+
+/// <summary>People in a role: GitHub logins and/or organisation team slugs.</summary>
+public sealed class Role
+{
+    public List<string> Logins { get; set; } = [];
+    public List<string> Teams { get; set; } = [];
+}
+
+public sealed class RequestType
+{
+    public string Id { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string? Description { get; set; }
+
+    /// <summary>A title starting with this marks the type, e.g. <c>[Social post]</c>.</summary>
+    public string? TitlePrefix { get; set; }
+
+    public LabelDefinition Label { get; set; } = new();
+
+    /// <summary>The role whose people are assigned to a new request of this type.</summary>
+    public string? AssignRole { get; set; }
+
+    public List<Section> Sections { get; set; } = [];
+}
+
+public enum SectionKind
+{
+    Text,
+    Url,
+    Urls,
+    Date,
+    Choice,
+    Choices,
+    Number,
+    Duration,
+    List,
+}
+
+public sealed class Section
+{
+    public string Id { get; set; } = "";
+    public string Label { get; set; } = "";
+
+    /// <summary>Guidance shown on the issue form and in the bot comment.</summary>
+    public string? Help { get; set; }
+
+    public SectionKind Kind { get; set; } = SectionKind.Text;
+    public bool Required { get; set; }
+    public Condition? RequiredWhen { get; set; }
+    public List<string> Options { get; set; } = [];
+
+    /// <summary>For choices: which options suit each answer of another section (the channel matrix).</summary>
+    public OptionMatrix? AllowedBy { get; set; }
+
+    public int? MaxItems { get; set; }
+    public int? WarnAboveItems { get; set; }
+
+    /// <summary>For dates: a date before today is an error.</summary>
+    public bool NotInPast { get; set; }
+
+    /// <summary>For dates: fewer days ahead than this is a warning (content is planned ahead).</summary>
+    public int? WarnWithinDays { get; set; }
+
+    /// <summary>For dates: fewer days ahead than this is an error.</summary>
+    public int? MinDaysAhead { get; set; }
+
+    public decimal? Min { get; set; }
+    public decimal? Max { get; set; }
+}
+
+/// <summary>True when another section's answer is one of <see cref="OneOf"/>.</summary>
+public sealed class Condition
+{
+    public string Section { get; set; } = "";
+    public List<string> OneOf { get; set; } = [];
+}
+
+public sealed class OptionMatrix
+{
+    public string Section { get; set; } = "";
+    public Dictionary<string, List<string>> Matrix { get; set; } = [];
+}

@@ -1,0 +1,101 @@
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace MarketingBot.Requests;
+
+/// <summary>Reads and checks a workflow file; every problem names where it is and what to write instead.</summary>
+public static class WorkflowFile
+{
+    private static readonly IDeserializer Reader = new DeserializerBuilder()
+        .WithNamingConvention(CamelCaseNamingConvention.Instance)
+        .WithEnumNamingConvention(CamelCaseNamingConvention.Instance)
+        .Build();
+
+    private static readonly Lazy<Workflow> BuiltIn = new(() =>
+    {
+        using var stream = typeof(WorkflowFile).Assembly.GetManifestResourceStream("MarketingBot.Requests.default-workflow.yml")
+            ?? throw new InvalidOperationException("The built-in workflow is missing from the assembly.");
+        var workflow = Parse(new StreamReader(stream).ReadToEnd(), "built-in workflow", out var problems);
+        return workflow ?? throw new InvalidOperationException("The built-in workflow is invalid: " + string.Join("; ", problems));
+    });
+
+    public static Workflow Default => BuiltIn.Value;
+
+    /// <summary>The workflow, or null with every problem found when the text is not a usable workflow.</summary>
+    public static Workflow? Parse(string yaml, string source, out IReadOnlyList<string> problems)
+    {
+        Workflow? workflow;
+        try
+        {
+            workflow = Reader.Deserialize<Workflow>(yaml);
+        }
+        catch (YamlException ex)
+        {
+            var detail = (ex.InnerException as YamlException)?.Message ?? ex.InnerException?.Message ?? ex.Message;
+            problems = [$"{source}, line {ex.Start.Line}, column {ex.Start.Column}: {detail}"];
+            return null;
+        }
+        if (workflow is null)
+        {
+            problems = [$"{source}: the file is empty"];
+            return null;
+        }
+        problems = Check(workflow).Select(p => $"{source}: {p}").ToList();
+        return problems.Count == 0 ? workflow : null;
+    }
+
+    private static IEnumerable<string> Check(Workflow workflow)
+    {
+        if (TimeZoneInfo.TryFindSystemTimeZoneById(workflow.TimeZone, out _) is false)
+            yield return $"timeZone '{workflow.TimeZone}' is not a known time zone (use an IANA name such as Europe/Amsterdam)";
+        if (workflow.RequestTypes.Count == 0) yield return "requestTypes is empty: define at least one request type";
+        foreach (var duplicate in workflow.RequestTypes.GroupBy(t => t.Id).Where(g => g.Count() > 1))
+            yield return $"request type id '{duplicate.Key}' is used more than once";
+        foreach (var type in workflow.RequestTypes)
+        {
+            var where = $"request type '{(type.Id.Length > 0 ? type.Id : type.Name)}'";
+            if (type.Id.Length == 0) yield return $"{where}: give it an id";
+            if (type.Name.Length == 0) yield return $"{where}: give it a name";
+            if (type.Label.Name.Length == 0) yield return $"{where}: give it a label name";
+            if (type.AssignRole is { } role && !workflow.Roles.ContainsKey(role))
+                yield return $"{where}: assignRole '{role}' is not one of the roles ({string.Join(", ", workflow.Roles.Keys)})";
+            if (type.Sections.Count == 0) yield return $"{where}: it has no sections";
+            foreach (var duplicate in type.Sections.GroupBy(s => s.Id).Where(g => g.Count() > 1))
+                yield return $"{where}: section id '{duplicate.Key}' is used more than once";
+            foreach (var problem in type.Sections.SelectMany(s => CheckSection(type, s))) yield return $"{where}, {problem}";
+        }
+    }
+
+    private static IEnumerable<string> CheckSection(RequestType type, Section section)
+    {
+        var where = $"section '{(section.Id.Length > 0 ? section.Id : section.Label)}'";
+        if (section.Id.Length == 0) yield return $"{where}: give it an id";
+        if (section.Label.Length == 0) yield return $"{where}: give it a label";
+        var isChoice = section.Kind is SectionKind.Choice or SectionKind.Choices;
+        if (isChoice && section.Options.Count == 0) yield return $"{where}: a {section.Kind.ToString().ToLowerInvariant()} section needs options";
+        if (!isChoice && section.Options.Count > 0) yield return $"{where}: options only apply to choice and choices sections";
+        if (section.RequiredWhen is { } when)
+        {
+            var other = type.Sections.FirstOrDefault(s => s.Id == when.Section);
+            if (other is null) yield return $"{where}: requiredWhen names section '{when.Section}', which this type does not have";
+            else foreach (var value in when.OneOf.Where(v => other.Options.Count > 0 && !other.Options.Contains(v)))
+                yield return $"{where}: requiredWhen value '{value}' is not an option of '{other.Id}'";
+        }
+        if (section.AllowedBy is { } matrix)
+        {
+            var other = type.Sections.FirstOrDefault(s => s.Id == matrix.Section);
+            if (other is null) yield return $"{where}: allowedBy names section '{matrix.Section}', which this type does not have";
+            else
+            {
+                foreach (var key in matrix.Matrix.Keys.Where(k => !other.Options.Contains(k)))
+                    yield return $"{where}: allowedBy row '{key}' is not an option of '{other.Id}'";
+                foreach (var value in matrix.Matrix.Values.SelectMany(v => v).Distinct().Where(v => !section.Options.Contains(v)))
+                    yield return $"{where}: allowedBy lists '{value}', which is not one of its options";
+            }
+        }
+        if (section.Kind != SectionKind.Date && (section.NotInPast || section.WarnWithinDays is not null || section.MinDaysAhead is not null))
+            yield return $"{where}: date rules apply to date sections only";
+        if (section.MaxItems is < 1) yield return $"{where}: maxItems must be at least 1";
+    }
+}

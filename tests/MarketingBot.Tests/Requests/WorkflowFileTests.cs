@@ -1,0 +1,64 @@
+using MarketingBot.Requests;
+
+namespace MarketingBot.Tests.Requests;
+
+public class WorkflowFileTests
+{
+    [Fact]
+    public void The_built_in_workflow_has_the_handbooks_five_request_types()
+    {
+        var workflow = WorkflowFile.Default;
+        Assert.Equal(["social-post", "blog-post", "demo", "campaign-brief", "vendor-sow"], workflow.RequestTypes.Select(t => t.Id));
+        var social = workflow.RequestTypes[0];
+        Assert.Equal(11, social.Sections.Single(s => s.Id == "content-type").Options.Count);
+        Assert.Equal(11, social.Sections.Single(s => s.Id == "channels").AllowedBy!.Matrix.Count);
+        Assert.Equal("social-media-manager", social.AssignRole);
+    }
+
+    [Fact]
+    public void A_file_that_is_not_YAML_is_refused_with_its_line()
+    {
+        Assert.Null(WorkflowFile.Parse("requestTypes:\n  - id: x\n   name: [unclosed", ".github/marketingbot.yml", out var problems));
+        Assert.Matches(@"^\.github/marketingbot\.yml, line \d+, column \d+: ", Assert.Single(problems));
+    }
+
+    [Fact]
+    public void A_misspelt_key_is_refused_not_ignored()
+    {
+        Assert.Null(WorkflowFile.Parse("requestTypez: []", "f.yml", out var problems));
+        Assert.Contains("requestTypez", Assert.Single(problems));
+    }
+
+    [Fact]
+    public void Broken_references_are_each_reported()
+    {
+        const string yaml = """
+            timeZone: Mars/Olympus
+            roles: { pmm: {} }
+            requestTypes:
+              - id: post
+                name: Post
+                label: { name: "request: post" }
+                assignRole: nobody
+                sections:
+                  - { id: type, label: Type, kind: choice, options: [A, B] }
+                  - { id: where, label: Where, kind: choices, options: [X], allowedBy: { section: type, matrix: { C: [Y] } } }
+                  - { id: link, label: Link, kind: url, requiredWhen: { section: missing, oneOf: [A] } }
+                  - { id: when, label: When, kind: text, notInPast: true }
+            """;
+        Assert.Null(WorkflowFile.Parse(yaml, "f.yml", out var problems));
+        Assert.Contains(problems, p => p.Contains("timeZone 'Mars/Olympus'"));
+        Assert.Contains(problems, p => p.Contains("assignRole 'nobody'"));
+        Assert.Contains(problems, p => p.Contains("allowedBy row 'C'"));
+        Assert.Contains(problems, p => p.Contains("allowedBy lists 'Y'"));
+        Assert.Contains(problems, p => p.Contains("requiredWhen names section 'missing'"));
+        Assert.Contains(problems, p => p.Contains("section 'when': date rules apply to date sections only"));
+    }
+
+    [Fact]
+    public void An_empty_file_is_refused()
+    {
+        Assert.Null(WorkflowFile.Parse("", "f.yml", out var problems));
+        Assert.Contains("empty", Assert.Single(problems));
+    }
+}
