@@ -44,6 +44,9 @@ public sealed class BotSettings
 
     public bool DryRun { get; set; }
 
+    /// <summary>A workflow file replacing the built-in default (a repository's .github/marketingbot.yml still wins).</summary>
+    public string? WorkflowPath { get; set; }
+
     /// <summary>Deliveries of different issues processed at the same time.</summary>
     public int Workers { get; set; } = 4;
 

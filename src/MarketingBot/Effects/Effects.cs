@@ -29,9 +29,18 @@ public sealed record UpsertBotComment(IssueRef Issue, string Marker, string Body
     }
 }
 
-public sealed record AddLabels(IssueRef Issue, IReadOnlyList<string> Labels) : Effect
+/// <summary>A label with the colour and description it is created with when the repository lacks it.</summary>
+public sealed record Label(string Name, string Color, string? Description);
+
+/// <summary>Labels added to an issue; any the repository lacks are created first, with their colour and description.</summary>
+public sealed record AddLabels(IssueRef Issue, IReadOnlyList<Label> Labels) : Effect
 {
-    public override string Describe() => $"add labels to {Issue}: {string.Join(", ", Labels)}";
+    public override string Describe() => $"add labels to {Issue}: {string.Join(", ", Labels.Select(l => l.Name))}";
+}
+
+public sealed record AssignUsers(IssueRef Issue, IReadOnlyList<string> Logins) : Effect
+{
+    public override string Describe() => $"assign {Issue} to {string.Join(", ", Logins)}";
 }
 
 public sealed record RemoveLabel(IssueRef Issue, string Label) : Effect

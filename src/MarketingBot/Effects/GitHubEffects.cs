@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using MarketingBot.GitHub;
 using Octokit;
@@ -7,6 +8,9 @@ namespace MarketingBot.Effects;
 /// <summary>Applies effects through GitHub's REST API, each as the difference from what is there now.</summary>
 public sealed class GitHubEffects(GitHubClients clients) : IEffectExecutor
 {
+    /// <summary>Labels known to exist, per repository, so each is looked up once per process.</summary>
+    private readonly ConcurrentDictionary<string, bool> _knownLabels = new(StringComparer.OrdinalIgnoreCase);
+
     private readonly Lazy<Task<string>> _botLogin = new(async () =>
         (await clients.ForApp().GitHubApps.GetCurrent().ConfigureAwait(false)).Slug + "[bot]");
 
@@ -21,7 +25,9 @@ public sealed class GitHubEffects(GitHubClients clients) : IEffectExecutor
             await (effect switch
             {
                 UpsertBotComment c => UpsertCommentAsync(github, c),
-                AddLabels a => github.Issue.Labels.AddToIssue(a.Issue.Owner, a.Issue.Repository, a.Issue.Number, a.Labels.ToArray()),
+                AddLabels a => AddLabelsAsync(github, a),
+                AssignUsers a => github.Issue.Assignee.AddAssignees(a.Issue.Owner, a.Issue.Repository, a.Issue.Number,
+                    new AssigneesUpdate(a.Logins.ToList())),
                 RemoveLabel r => RemoveLabelAsync(github, r),
                 _ => throw new NotSupportedException($"No GitHub adapter for {effect.GetType().Name}."),
             }).ConfigureAwait(false);
@@ -43,6 +49,34 @@ public sealed class GitHubEffects(GitHubClients clients) : IEffectExecutor
             await github.Issue.Comment.Create(owner, repo, number, effect.Body).ConfigureAwait(false);
         else if (mine.Body != effect.Body)
             await github.Issue.Comment.Update(owner, repo, mine.Id, effect.Body).ConfigureAwait(false);
+    }
+
+    /// <summary>GitHub would create a missing label itself, but grey and without a description; the team's colours come first.</summary>
+    private async Task AddLabelsAsync(IGitHubClient github, AddLabels effect)
+    {
+        var (owner, repo) = (effect.Issue.Owner, effect.Issue.Repository);
+        foreach (var label in effect.Labels)
+        {
+            var key = $"{owner}/{repo}:{label.Name}";
+            if (_knownLabels.ContainsKey(key)) continue;
+            try
+            {
+                await github.Issue.Labels.Get(owner, repo, label.Name).ConfigureAwait(false);
+            }
+            catch (NotFoundException)
+            {
+                try
+                {
+                    await github.Issue.Labels.Create(owner, repo, new NewLabel(label.Name, label.Color) { Description = label.Description }).ConfigureAwait(false);
+                }
+                catch (ApiValidationException)
+                {
+                    // Created meanwhile by someone else: it exists, which is all we need.
+                }
+            }
+            _knownLabels[key] = true;
+        }
+        await github.Issue.Labels.AddToIssue(owner, repo, effect.Issue.Number, effect.Labels.Select(l => l.Name).ToArray()).ConfigureAwait(false);
     }
 
     private static async Task RemoveLabelAsync(IGitHubClient github, RemoveLabel effect)

@@ -5,6 +5,7 @@ using MarketingBot.GitHub;
 using MarketingBot.Health;
 using MarketingBot.Intake;
 using MarketingBot.Processing;
+using MarketingBot.Requests;
 using MarketingBot.Storage;
 using MarketingBot.Telemetry;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -46,6 +47,7 @@ public static class MarketingBotServices
         services.AddSingleton(sp => OpenInbox(sp.GetRequiredService<IOptions<StorageSettings>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<DeliverySignal>();
         services.AddEventRoutes();
+        services.AddSingleton<WorkflowSource>();
         services.AddHostedService<DeliveryProcessor>();
 
         services.AddGitHubHttp();

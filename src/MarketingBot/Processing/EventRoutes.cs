@@ -1,4 +1,5 @@
 using MarketingBot.Installations;
+using MarketingBot.Requests;
 
 namespace MarketingBot.Processing;
 
@@ -14,6 +15,9 @@ public static partial class EventRoutes
         services.AddKeyedScoped<IDeliveryHandler, PingHandler>("ping");
         services.AddKeyedScoped<IDeliveryHandler, InstallationHandler>("installation");
         services.AddKeyedScoped<IDeliveryHandler, InstallationHandler>("installation_repositories");
+        foreach (var action in new[] { "opened", "edited", "reopened", "labeled", "unlabeled" })
+            services.AddKeyedScoped<IDeliveryHandler, RequestCheckHandler>($"issues.{action}");
+        services.AddKeyedScoped<IDeliveryHandler, WorkflowChangeHandler>("push");
         return services;
     }
 

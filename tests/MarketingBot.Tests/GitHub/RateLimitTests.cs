@@ -12,6 +12,8 @@ public sealed class RateLimitTests : IDisposable
     private static readonly IssueRef Issue = new("acme", "customer", 1);
     private readonly FakeGitHub _github = new();
 
+    public RateLimitTests() => _github.HasLabels();
+
     public void Dispose() => _github.Dispose();
 
     [Fact]
@@ -23,7 +25,7 @@ public sealed class RateLimitTests : IDisposable
         _github.Server.Given(Request.Create().WithPath(Labels).UsingPost()).InScenario("limited").WhenStateIs("free")
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("[]"));
 
-        await _github.Effects.ApplyAsync(FakeGitHub.InstallationId, [new AddLabels(Issue, ["request: social-post"])], CancellationToken.None);
+        await _github.Effects.ApplyAsync(FakeGitHub.InstallationId, [new AddLabels(Issue, [new Label("request: social-post", "1d76db", null)])], CancellationToken.None);
 
         var calls = _github.Requests(Labels, "POST");
         Assert.Equal(2, calls.Count);
@@ -42,7 +44,7 @@ public sealed class RateLimitTests : IDisposable
                 .WithBody("""{"message":"API rate limit exceeded"}"""));
 
         var limited = await Assert.ThrowsAsync<GitHubRateLimitedException>(() =>
-            _github.Effects.ApplyAsync(FakeGitHub.InstallationId, [new AddLabels(Issue, ["x"])], CancellationToken.None));
+            _github.Effects.ApplyAsync(FakeGitHub.InstallationId, [new AddLabels(Issue, [new Label("x", "ededed", null)])], CancellationToken.None));
 
         Assert.Equal(reset, limited.RetryAt.ToUnixTimeSeconds());
         Assert.Single(_github.Requests(Labels, "POST"));
@@ -57,7 +59,7 @@ public sealed class RateLimitTests : IDisposable
                 .WithBody("""{"message":"Resource not accessible by integration"}"""));
 
         var refused = await Assert.ThrowsAsync<Octokit.ForbiddenException>(() =>
-            _github.Effects.ApplyAsync(FakeGitHub.InstallationId, [new AddLabels(Issue, ["x"])], CancellationToken.None));
+            _github.Effects.ApplyAsync(FakeGitHub.InstallationId, [new AddLabels(Issue, [new Label("x", "ededed", null)])], CancellationToken.None));
         Assert.Contains("not accessible", refused.Message);
         Assert.Single(_github.Requests(Labels, "POST"));
     }

@@ -53,7 +53,11 @@ public partial class DeliveryProcessorTests
     }
 
     private static BotFactory BotWith(IDeliveryHandler handler, Dictionary<string, string?>? settings = null) =>
-        new(settings, services => services.AddKeyedSingleton("issues", handler));
+        new(settings, services =>
+        {
+            services.AddKeyedSingleton("issues.opened", handler);
+            services.AddKeyedSingleton("issues.edited", handler);
+        });
 
     [Fact]
     public async Task Events_of_one_issue_are_applied_in_order_and_different_issues_in_parallel()

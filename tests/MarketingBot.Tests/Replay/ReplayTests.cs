@@ -53,7 +53,8 @@ public class ReplayTests
         var files = Directory.GetFiles(SharedExamples.Folder!, "*.json", SearchOption.AllDirectories).Length;
         Assert.Equal(files, lines.Length);
         Assert.Contains(lines, l => l.Contains(" ping: no effects (webhook ") && l.EndsWith(" is connected)"));
-        Assert.Contains(lines, l => l.Contains(" issues.opened: no effects (ignored"));
+        Assert.Contains(lines, l => l.Contains(" issues.opened: no effects (not a marketing request)"));
+        Assert.Contains(lines, l => l.Contains(" issues.assigned: no effects (ignored"));
         Assert.DoesNotContain(lines, l => l.Contains("FAILED"));
         Assert.Equal("", await errors);
     }

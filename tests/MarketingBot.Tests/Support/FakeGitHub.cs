@@ -61,6 +61,11 @@ public sealed class FakeGitHub : IDisposable
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
                 .WithBody($$"""{"id":{{AppId}},"slug":"{{slug}}","name":"MarketingBot","owner":{"login":"acme","id":9},"html_url":"https://github.com/apps/{{slug}}"}"""));
 
+    /// <summary>The repository already has every label asked about.</summary>
+    public void HasLabels(string repository = "acme/customer") =>
+        Server.Given(Request.Create().WithPath($"/repos/{repository}/labels/*").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"id":1,"name":"x","color":"ededed"}"""));
+
     /// <summary>Every request the fake received, oldest first.</summary>
     public IReadOnlyList<WireMock.IRequestMessage> All => Server.LogEntries.Select(e => e.RequestMessage!).OrderBy(r => r.DateTime).ToList();
 

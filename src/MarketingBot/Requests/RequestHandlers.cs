@@ -1,0 +1,40 @@
+using MarketingBot.Effects;
+using MarketingBot.Processing;
+using Octokit.Webhooks.Events;
+
+namespace MarketingBot.Requests;
+
+/// <summary>A request opened, edited, reopened or (un)labelled: check it and bring comment, labels and assignees in line.</summary>
+public sealed class RequestCheckHandler(WorkflowSource workflows, TimeProvider time) : IDeliveryHandler
+{
+    public async Task<Decision> HandleAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
+    {
+        if (delivery.Payload is not IssuesEvent { Issue: { } issue, Repository: { } repository }) return Decision.Nothing("no issue in the payload");
+        var owner = repository.Owner?.Login ?? repository.FullName.Split('/')[0];
+        var workflow = await workflows.ForRepositoryAsync(delivery.InstallationId, owner, repository.Name);
+        var request = new RequestIssue(
+            new IssueRef(owner, repository.Name, (int)issue.Number),
+            issue.Title ?? "",
+            issue.Body,
+            issue.User?.Login ?? "",
+            issue.Labels?.Select(l => l.Name).ToList() ?? [],
+            issue.Assignees?.Select(a => a.Login).ToList() ?? [],
+            IsOpen: issue.State?.StringValue != "closed");
+        return RequestRules.Decide(request, workflow, RequestRules.Today(workflow, time.GetUtcNow()));
+    }
+}
+
+/// <summary>A push to the default branch that touches the workflow file makes the bot read it again.</summary>
+public sealed class WorkflowChangeHandler(WorkflowSource workflows) : IDeliveryHandler
+{
+    public Task<Decision> HandleAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
+    {
+        if (delivery.Payload is not PushEvent { Repository: { } repository } push) return Task.FromResult(Decision.Nothing("no push in the payload"));
+        if (push.Ref != $"refs/heads/{repository.DefaultBranch}") return Task.FromResult(Decision.Nothing("push to another branch"));
+        var touched = (push.Commits ?? []).Any(c => new[] { c.Added, c.Modified, c.Removed }
+            .Any(paths => paths?.Contains(WorkflowSource.RepositoryPath) == true));
+        if (!touched) return Task.FromResult(Decision.Nothing("workflow file unchanged"));
+        workflows.Forget(repository.Owner?.Login ?? repository.FullName.Split('/')[0], repository.Name);
+        return Task.FromResult(Decision.Nothing($"{WorkflowSource.RepositoryPath} changed; it is read again at the next request"));
+    }
+}

@@ -1,0 +1,54 @@
+using MarketingBot.Effects;
+using MarketingBot.Processing;
+
+namespace MarketingBot.Requests;
+
+/// <summary>A request issue as the rules need it, taken from the delivery that announced it.</summary>
+public sealed record RequestIssue(
+    IssueRef Ref,
+    string Title,
+    string? Body,
+    string Author,
+    IReadOnlyList<string> Labels,
+    IReadOnlyList<string> Assignees,
+    bool IsOpen);
+
+/// <summary>
+/// Drives a request issue to its desired state: the type label, <c>needs-info</c> exactly while
+/// there are errors, the one bot comment, and the type's assignees on a request no one has taken.
+/// Returns only the difference from what the issue already has.
+/// </summary>
+public static class RequestRules
+{
+    public static Decision Decide(RequestIssue issue, Workflow workflow, DateOnly today)
+    {
+        var type = RequestTypes.Detect(workflow, issue.Title, issue.Body, issue.Labels);
+        if (type is null) return Decision.Nothing("not a marketing request");
+        if (!issue.IsOpen) return Decision.Nothing($"{type.Name.ToLowerInvariant()} is closed; not checked");
+
+        var check = RequestValidator.Check(type, issue.Body, today);
+        var has = issue.Labels.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var effects = new List<Effect>();
+
+        var wanted = new List<LabelDefinition> { type.Label };
+        if (!check.IsComplete) wanted.Add(workflow.Labels.NeedsInfo);
+        var missing = wanted.Where(l => !has.Contains(l.Name)).Select(l => new Label(l.Name, l.Color, l.Description)).ToList();
+        if (missing.Count > 0) effects.Add(new AddLabels(issue.Ref, missing));
+        if (check.IsComplete && has.Contains(workflow.Labels.NeedsInfo.Name)) effects.Add(new RemoveLabel(issue.Ref, workflow.Labels.NeedsInfo.Name));
+
+        effects.Add(new UpsertBotComment(issue.Ref, RequestComment.Marker, RequestComment.Render(check, issue.Author)));
+
+        if (issue.Assignees.Count == 0 && type.AssignRole is { } role && workflow.Roles.TryGetValue(role, out var people) && people.Logins.Count > 0)
+            effects.Add(new AssignUsers(issue.Ref, people.Logins));
+
+        var errors = check.Errors.Count();
+        var outcome = check.IsComplete
+            ? $"{type.Name.ToLowerInvariant()} is complete"
+            : $"{type.Name.ToLowerInvariant()} has {errors} problem{(errors == 1 ? "" : "s")}";
+        return new Decision(outcome, effects);
+    }
+
+    /// <summary>Today where the team works: a date due "today" in Amsterdam is not yet past in UTC's evening.</summary>
+    public static DateOnly Today(Workflow workflow, DateTimeOffset now) =>
+        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, workflow.Zone).DateTime);
+}
