@@ -7,7 +7,8 @@ namespace MarketingBot.Tests.Support;
 public static class Payloads
 {
     /// <summary>An <c>issues</c> delivery as GitHub sends it to an App (installation included), padded to about 13 KB.</summary>
-    public static byte[] IssueEvent(string action, int number, string nodeId, long installationId = 42, int sequence = 0)
+    public static byte[] IssueEvent(string action, int number, string nodeId, long installationId = 42, int sequence = 0,
+        string? title = null, string? body = null, string[]? labels = null, string state = "open", string[]? assignees = null)
     {
         var payload = new JsonObject
         {
@@ -19,17 +20,17 @@ public static class Payloads
                 ["id"] = 1000 + number,
                 ["node_id"] = nodeId,
                 ["number"] = number,
-                ["title"] = $"Social post request {number}",
+                ["title"] = title ?? $"Social post request {number}",
                 ["user"] = User("requester"),
-                ["labels"] = new JsonArray(),
-                ["state"] = "open",
+                ["labels"] = new JsonArray((labels ?? []).Select(l => (JsonNode)new JsonObject { ["id"] = l.Length, ["name"] = l, ["color"] = "ededed" }).ToArray()),
+                ["state"] = state,
                 ["locked"] = false,
-                ["assignees"] = new JsonArray(),
+                ["assignees"] = new JsonArray((assignees ?? []).Select(a => (JsonNode)User(a)).ToArray()),
                 ["comments"] = 0,
                 ["created_at"] = "2026-11-02T10:00:00Z",
                 ["updated_at"] = "2026-11-02T10:00:00Z",
                 ["author_association"] = "MEMBER",
-                ["body"] = $"### What should we share?\n\nSequence {sequence}. " + new string('x', 9000),
+                ["body"] = body ?? $"### What should we share?\n\nSequence {sequence}. " + new string('x', 9000),
             },
             ["repository"] = new JsonObject
             {
