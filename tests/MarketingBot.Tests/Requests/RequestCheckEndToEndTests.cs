@@ -1,0 +1,126 @@
+using System.Net;
+using MarketingBot.Tests.Support;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+
+namespace MarketingBot.Tests.Requests;
+
+/// <summary>The whole app, live (App credentials set), with WireMock as GitHub.</summary>
+public sealed class RequestCheckEndToEndTests : IAsyncLifetime
+{
+    private const string Repository = "acme/customer";
+    private const int Number = 7;
+    private readonly FakeGitHub _github = new();
+    private readonly TempFolder _folder = new();
+    private FakeIssueComments _comments = null!;
+    private BotFactory _bot = null!;
+
+    private static readonly string Incomplete = "### What should we share?\n\nFlowFuse 2.5 is out\n\n### Content type\n\nRelease post";
+
+    private static string Complete => Incomplete + "\n\n### Channels\n\n- [X] LinkedIn\n\n### Links\n\nhttps://flowfuse.com/blog/2-5/\n\n### Call to action\n\nUpgrade today\n\n### Publish date\n\n" +
+        DateTime.UtcNow.AddDays(30).ToString("yyyy-MM-dd");
+
+    public async Task InitializeAsync()
+    {
+        _github.IssuesTokens(DateTimeOffset.UtcNow);
+        _github.IsApp("marketingbot");
+        _github.HasLabels(Repository);
+        _comments = new FakeIssueComments(_github.Server, Repository, Number, "marketingbot[bot]");
+        _github.Server.Given(Request.Create().WithPath($"/repos/{Repository}/contents/.github/marketingbot.yml").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(404).WithBody("""{"message":"Not Found"}"""));
+        _github.Server.Given(Request.Create().WithPath($"/repos/{Repository}/issues/{Number}/labels").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("[]"));
+        _github.Server.Given(Request.Create().WithPath($"/repos/{Repository}/issues/{Number}/labels/*").UsingDelete())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("[]"));
+        await File.WriteAllTextAsync(_folder.File("app.pem"), _github.Key.ExportRSAPrivateKeyPem());
+        _bot = new BotFactory(new()
+        {
+            ["GitHub:AppId"] = FakeGitHub.AppId.ToString(),
+            ["GitHub:PrivateKeyPath"] = _folder.File("app.pem"),
+            ["GitHub:ApiBaseUrl"] = _github.Server.Urls[0],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _bot.DisposeAsync();
+        _github.Dispose();
+        _folder.Dispose();
+    }
+
+    private async Task Deliver(string action, string guid, string body, string[]? labels = null)
+    {
+        var response = await _bot.PostAsync("issues", guid,
+            Payloads.IssueEvent(action, Number, "I_7", FakeGitHub.InstallationId, title: "[Social post] Release 2.5", body: body, labels: labels));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await _bot.DrainAsync();
+        Assert.All(await _bot.Inbox.ReadAuditAsync(guid), a => Assert.Null(a.Error));
+    }
+
+    private IEnumerable<WireMock.IRequestMessage> Writes => _github.All.Where(r => r.Method is "POST" or "PATCH" or "DELETE" && r.Path.StartsWith("/repos"));
+
+    [Fact]
+    public async Task An_incomplete_request_gets_labels_and_one_comment_and_a_fix_flips_it_to_a_tick()
+    {
+        await Deliver("opened", "open-1", Incomplete);
+        var comment = Assert.Single(_comments.All);
+        Assert.Contains("⚠️ This social post request needs 3 more things", comment.Body);
+        Assert.Contains("@requester", comment.Body);
+        var added = Assert.Single(_github.Requests($"/repos/{Repository}/issues/{Number}/labels", "POST"));
+        Assert.Equal("""["request: social-post","needs-info"]""", added.Body);
+
+        await Deliver("edited", "edit-1", Complete, labels: ["request: social-post", "needs-info"]);
+        comment = Assert.Single(_comments.All);
+        Assert.Contains("✅ This social post request is complete", comment.Body);
+        Assert.Single(_github.All, r => r.Method == "DELETE" && r.Path == $"/repos/{Repository}/issues/{Number}/labels/needs-info");
+    }
+
+    [Fact]
+    public async Task An_edit_that_changes_nothing_writes_nothing()
+    {
+        await Deliver("opened", "open-1", Complete);
+        var writes = Writes.Count();
+        await Deliver("edited", "edit-1", Complete, labels: ["request: social-post"]);
+        Assert.Equal(writes, Writes.Count());
+    }
+
+    [Fact]
+    public async Task Two_deliveries_racing_for_one_new_issue_make_one_comment()
+    {
+        var body = Payloads.IssueEvent("opened", Number, "I_7", FakeGitHub.InstallationId, title: "[Social post] Release 2.5", body: Incomplete);
+        var edited = Payloads.IssueEvent("edited", Number, "I_7", FakeGitHub.InstallationId, title: "[Social post] Release 2.5", body: Incomplete + "\n\n### Campaign\n\nQ4");
+        var answers = await Task.WhenAll(_bot.PostAsync("issues", "race-1", body), _bot.PostAsync("issues", "race-2", edited));
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.Accepted, a.StatusCode));
+        await _bot.DrainAsync();
+
+        Assert.Single(_comments.All);
+        Assert.Single(_github.Requests($"/repos/{Repository}/issues/{Number}/comments", "POST"));
+    }
+
+    [Fact]
+    public async Task A_marker_pasted_by_a_user_is_not_taken_for_the_bots_comment()
+    {
+        _comments.Add("mallory", "<!-- marketingbot:request-check -->\n### ✅ This social post request is complete");
+        await Deliver("opened", "open-1", Incomplete);
+        Assert.Equal(2, _comments.All.Count);
+        Assert.Equal("mallory", _comments.All[0].Login);
+        Assert.Contains("✅", _comments.All[0].Body);
+        Assert.Contains("⚠️", _comments.All[1].Body);
+    }
+
+    [Fact]
+    public async Task A_valid_request_opened_costs_at_most_five_GitHub_requests_once_caches_are_warm()
+    {
+        _ = new FakeIssueComments(_github.Server, Repository, 8, "marketingbot[bot]");
+        _github.Server.Given(Request.Create().WithPath($"/repos/{Repository}/issues/8/labels").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("[]"));
+        await Deliver("opened", "warm-up", Complete);
+        var before = _github.All.Count;
+        await _bot.PostAsync("issues", "open-2",
+            Payloads.IssueEvent("opened", 8, "I_8", FakeGitHub.InstallationId, title: "[Social post] Another", body: Complete));
+        await _bot.DrainAsync();
+        var spent = _github.All.Skip(before).ToList();
+        Assert.True(spent.Count <= 5, string.Join("\n", spent.Select(r => $"{r.Method} {r.Path}")));
+        Assert.Contains(spent, r => r.Method == "POST" && r.Path == $"/repos/{Repository}/issues/8/comments");
+    }
+}
