@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
 using MarketingBot.Configuration;
 using MarketingBot.GitHub;
 using Microsoft.Extensions.Options;
@@ -42,24 +41,30 @@ public sealed partial class WorkflowSource(
         return workflow;
     }
 
-    /// <summary>The repository's file changed: read it again at the next request.</summary>
-    public void Forget(string owner, string repository) => _byRepository.TryRemove($"{owner}/{repository}", out _);
+    /// <summary>The repository's file changed: read it again at the next request, keeping what we have as the last good one.</summary>
+    public void Forget(string owner, string repository)
+    {
+        var key = $"{owner}/{repository}";
+        if (_byRepository.TryGetValue(key, out var cached)) _byRepository[key] = cached with { Until = DateTimeOffset.MinValue };
+    }
 
     private async Task<Workflow> ReadAsync(long installation, string owner, string repository, Workflow? lastGood)
     {
         var where = $"{owner}/{repository}:{RepositoryPath}";
-        byte[] content;
+        string content;
         try
         {
-            content = await services.GetRequiredService<GitHubClients>().ForInstallation(installation)
-                .Repository.Content.GetRawContent(owner, repository, RepositoryPath);
+            // The JSON form (base64 content) rather than the raw media type, whose answer Octokit reads by content type.
+            var files = await services.GetRequiredService<GitHubClients>().ForInstallation(installation)
+                .Repository.Content.GetAllContents(owner, repository, RepositoryPath);
+            content = files.FirstOrDefault()?.Content ?? "";
         }
         catch (NotFoundException)
         {
             _problems.TryRemove(where, out _);
             return _fallback.Value;
         }
-        var workflow = WorkflowFile.Parse(Encoding.UTF8.GetString(content), where, out var problems);
+        var workflow = WorkflowFile.Parse(content, where, out var problems);
         if (workflow is not null)
         {
             _problems.TryRemove(where, out _);

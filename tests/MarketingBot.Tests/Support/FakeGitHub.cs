@@ -39,6 +39,8 @@ public sealed class FakeGitHub : IDisposable
         services.AddSingleton<AppJwt>();
         services.AddSingleton<GitHubClients>();
         services.AddSingleton<GitHubEffects>();
+        services.AddOptions<BotSettings>();
+        services.AddSingleton<MarketingBot.Requests.WorkflowSource>();
         _services = services.BuildServiceProvider();
     }
 
@@ -49,6 +51,8 @@ public sealed class FakeGitHub : IDisposable
     public GitHubClients Clients => _services.GetRequiredService<GitHubClients>();
 
     public GitHubEffects Effects => _services.GetRequiredService<GitHubEffects>();
+
+    public MarketingBot.Requests.WorkflowSource Workflows => _services.GetRequiredService<MarketingBot.Requests.WorkflowSource>();
 
     /// <summary>Answers installation token requests with a token valid for an hour from <paramref name="now"/>.</summary>
     public void IssuesTokens(DateTimeOffset now, string token = "ghs_installation") =>
