@@ -1,7 +1,16 @@
 using MarketingBot.Hosting;
 using MarketingBot.Replay;
+using MarketingBot.Requests;
 
-if (args is ["replay", .. var replayArgs]) return await ReplayCommand.RunAsync(replayArgs, Console.Out, Console.Error);
+switch (args)
+{
+    case ["replay", .. var rest]:
+        return await ReplayCommand.RunAsync(rest, Console.Out, Console.Error);
+    case ["templates", .. var rest]:
+        return await WorkflowCommands.TemplatesAsync(rest, Console.Out, Console.Error);
+    case ["config", "validate", .. var rest]:
+        return await WorkflowCommands.ValidateAsync(rest, Console.Out, Console.Error);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddMarketingBot();

@@ -63,6 +63,28 @@ public sealed class GitHubEffectsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_label_the_repository_lacks_is_created_with_its_colour_and_description_once()
+    {
+        _github.Server.Given(Request.Create().WithPath("/repos/acme/customer/labels/*").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(404).WithBody("""{"message":"Not Found"}"""));
+        _github.Server.Given(Request.Create().WithPath("/repos/acme/customer/labels").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody("""{"id":5,"name":"needs-info","color":"d93f0b"}"""));
+        _github.Server.Given(Request.Create().WithPath("/repos/acme/customer/issues/1/labels").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("[]"));
+        var effect = new AddLabels(Issue, [new Label("needs-info", "d93f0b", "The request is missing something marketing needs")]);
+
+        await _github.Effects.ApplyAsync(FakeGitHub.InstallationId, [effect], CancellationToken.None);
+        await _github.Effects.ApplyAsync(FakeGitHub.InstallationId, [effect], CancellationToken.None);
+
+        var created = Assert.Single(_github.Requests("/repos/acme/customer/labels", "POST"));
+        using var json = JsonDocument.Parse(created.Body!);
+        Assert.Equal("needs-info", json.RootElement.GetProperty("name").GetString());
+        Assert.Equal("d93f0b", json.RootElement.GetProperty("color").GetString());
+        Assert.Equal("The request is missing something marketing needs", json.RootElement.GetProperty("description").GetString());
+        Assert.Equal(2, _github.Requests("/repos/acme/customer/issues/1/labels", "POST").Count);
+    }
+
+    [Fact]
     public async Task Removing_a_label_that_is_already_gone_succeeds()
     {
         _github.Server.Given(Request.Create().WithPath("/repos/acme/customer/issues/1/labels/needs-info").UsingDelete())
