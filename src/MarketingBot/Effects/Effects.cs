@@ -19,14 +19,9 @@ public abstract record Effect
 /// <summary>The bot's one comment on an issue, found again by <paramref name="Marker"/> and the App's authorship, and edited in place.</summary>
 public sealed record UpsertBotComment(IssueRef Issue, string Marker, string Body) : Effect
 {
-    public override string Describe() => $"comment on {Issue} ({Marker}): {FirstLine(Body)}";
-
-    private static string FirstLine(string text)
-    {
-        var line = text.AsSpan().TrimStart();
-        var end = line.IndexOfAny('\r', '\n');
-        return (end < 0 ? line : line[..end]).ToString();
-    }
+    /// <summary>The first visible line: the hidden marker says nothing to a reader.</summary>
+    public override string Describe() =>
+        $"comment on {Issue} ({Marker}): {Body.Replace(Marker, "").Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0)}";
 }
 
 /// <summary>A label with the colour and description it is created with when the repository lacks it.</summary>

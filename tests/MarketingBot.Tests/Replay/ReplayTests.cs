@@ -28,6 +28,24 @@ public class ReplayTests
     }
 
     [Fact]
+    public async Task A_recorded_request_prints_the_labels_and_comment_the_bot_would_write()
+    {
+        using var folder = new TempFolder();
+        var payload = System.Text.Encoding.UTF8.GetString(Payloads.IssueEvent("opened", 12, "I_12",
+            title: "[Social post] Webinar", body: "### What should we share?\n\nOur webinar"));
+        await File.WriteAllTextAsync(folder.File("request.json"), $$"""{"event":"issues","delivery":"rec-9","payload":{{payload}}}""");
+
+        var output = new StringWriter();
+        Assert.Equal(0, await ReplayCommand.RunAsync([folder.Path], output, new StringWriter()));
+
+        Assert.Equal(
+        [
+            "rec-9 issues.opened: would add labels to acme/customer#12: request: social-post, needs-info",
+            "rec-9 issues.opened: would comment on acme/customer#12 (<!-- marketingbot:request-check -->): ### ⚠️ This social post request needs 3 more things",
+        ], output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
     public async Task A_missing_path_is_an_error_with_a_message()
     {
         var errors = new StringWriter();
