@@ -15,7 +15,18 @@ public sealed class Workflow
 
     public List<RequestType> RequestTypes { get; set; } = [];
 
+    public PlannerLayout Planner { get; set; } = new();
+
     public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+}
+
+/// <summary>The Content Planner's columns, left to right from column A; the bot owns these and no others.</summary>
+public sealed class PlannerLayout
+{
+    public static readonly IReadOnlyList<string> KnownColumns =
+        ["Issue", "Title", "Type", "Requester", "Assignees", "Channels", "Publish date", "Status", "Approved by", "Opened", "Updated", "URL"];
+
+    public List<string> Columns { get; set; } = [.. KnownColumns];
 }
 
 public sealed class WorkflowLabels

@@ -50,6 +50,9 @@ public static class WorkflowFile
         if (TimeZoneInfo.TryFindSystemTimeZoneById(workflow.TimeZone, out _) is false)
             yield return $"timeZone '{workflow.TimeZone}' is not a known time zone (use an IANA name such as Europe/Amsterdam)";
         if (workflow.RequestTypes.Count == 0) yield return "requestTypes is empty: define at least one request type";
+        foreach (var column in workflow.Planner.Columns.Except(PlannerLayout.KnownColumns))
+            yield return $"planner column '{column}' is not one the bot fills; use {string.Join(", ", PlannerLayout.KnownColumns)}";
+        if (!workflow.Planner.Columns.Contains("URL")) yield return "planner columns must include URL: rows are found by it";
         foreach (var duplicate in workflow.RequestTypes.GroupBy(t => t.Id).Where(g => g.Count() > 1))
             yield return $"request type id '{duplicate.Key}' is used more than once";
         foreach (var type in workflow.RequestTypes)

@@ -1,0 +1,16 @@
+using MarketingBot.Effects;
+
+namespace MarketingBot.Planner;
+
+/// <summary>One request's row in the Content Planner, keyed by the issue's URL, with values by column name.</summary>
+public sealed record PlannerRow(string Url, IReadOnlyDictionary<string, string> Values)
+{
+    public IReadOnlyList<string> Cells(IReadOnlyList<string> columns) => columns.Select(c => Values.GetValueOrDefault(c, "")).ToList();
+}
+
+/// <summary>The request's row should read like this in the Content Planner.</summary>
+public sealed record MirrorToPlanner(PlannerRow Row) : Effect
+{
+    public override string Describe() =>
+        $"mirror {Row.Url} to the Content Planner ({string.Join(", ", Row.Values.Where(v => v.Value.Length > 0 && v.Key is "Type" or "Status" or "Publish date").Select(v => $"{v.Key}: {v.Value}"))})";
+}

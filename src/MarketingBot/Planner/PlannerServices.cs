@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
+
+namespace MarketingBot.Planner;
+
+public static class PlannerServices
+{
+    public static IServiceCollection AddContentPlanner(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<PlannerSettings>(configuration.GetSection(PlannerSettings.Section));
+        services.AddSingleton<SheetsCredential>();
+        services.AddSingleton<PlannerMirror>();
+        services.AddHostedService(sp => sp.GetRequiredService<PlannerMirror>());
+        // Sheets answers 429 when the per-minute quota is spent and 5xx when busy: truncated
+        // exponential backoff with jitter, honouring Retry-After. Writes are by range, so a
+        // retried write lands in the same cells.
+        services.AddHttpClient<SheetsClient>()
+            .AddResilienceHandler("sheets", pipeline => pipeline.AddRetry(new HttpRetryStrategyOptions
+            {
+                MaxRetryAttempts = 5,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromSeconds(1),
+                MaxDelay = TimeSpan.FromSeconds(32),
+                ShouldRetryAfterHeader = true,
+            }));
+        return services;
+    }
+}

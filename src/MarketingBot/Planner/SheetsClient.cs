@@ -1,0 +1,117 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Google.Apis.Auth.OAuth2;
+using Google.Apis.Util;
+using Microsoft.Extensions.Options;
+
+namespace MarketingBot.Planner;
+
+/// <summary>
+/// The few Sheets v4 <c>spreadsheets.values</c> calls the Content Planner needs, at
+/// <c>Sheets__BaseUrl</c>, authorised as the service account in <c>Sheets__CredentialsPath</c>.
+/// </summary>
+public sealed class SheetsClient(HttpClient http, IOptions<PlannerSettings> settings, SheetsCredential credential)
+{
+    public const string HttpClientName = "sheets";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    private string Spreadsheet => Uri.EscapeDataString(settings.Value.SpreadsheetId!);
+
+    private string BaseUrl => settings.Value.BaseUrl.TrimEnd('/');
+
+    /// <summary><c>values.batchGet</c>: several ranges in one read, as rows of strings; trailing empty cells are absent, as Sheets sends them.</summary>
+    public async Task<IReadOnlyList<IReadOnlyList<IReadOnlyList<string>>>> BatchGetAsync(IReadOnlyList<string> ranges, CancellationToken cancellationToken)
+    {
+        var query = string.Join("&", ranges.Select(r => "ranges=" + Uri.EscapeDataString(r)));
+        using var request = await AuthorisedAsync(HttpMethod.Get,
+            $"{BaseUrl}/v4/spreadsheets/{Spreadsheet}/values:batchGet?{query}&valueRenderOption=FORMATTED_VALUE", cancellationToken);
+        using var response = await http.SendAsync(request, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        var answer = await response.Content.ReadFromJsonAsync<BatchGet>(Json, cancellationToken);
+        return (answer?.ValueRanges ?? []).Select(range => (IReadOnlyList<IReadOnlyList<string>>)(range.Values ?? [])
+            .Select(row => (IReadOnlyList<string>)row.Select(c => c.ValueKind == JsonValueKind.String ? c.GetString()! : c.ToString()).ToList())
+            .ToList()).ToList();
+    }
+
+    /// <summary><c>values.batchUpdate</c>: many ranges in one write, values taken as typed (RAW).</summary>
+    public async Task BatchUpdateAsync(IReadOnlyList<(string Range, IReadOnlyList<string> Row)> writes, CancellationToken cancellationToken)
+    {
+        using var request = await AuthorisedAsync(HttpMethod.Post, $"{BaseUrl}/v4/spreadsheets/{Spreadsheet}/values:batchUpdate", cancellationToken);
+        request.Content = JsonContent.Create(new BatchUpdate("RAW",
+            writes.Select(w => new WriteRange(w.Range, "ROWS", [w.Row])).ToList()), options: Json);
+        using var response = await http.SendAsync(request, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+    }
+
+    private async Task<HttpRequestMessage> AuthorisedAsync(HttpMethod method, string url, CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(method, url);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await credential.AccessTokenAsync(cancellationToken));
+        return request;
+    }
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode) return;
+        var detail = await response.Content.ReadAsStringAsync(cancellationToken);
+        throw new HttpRequestException($"Sheets answered {(int)response.StatusCode}: {detail[..Math.Min(detail.Length, 300)]}", null, response.StatusCode);
+    }
+
+    private sealed record BatchGet(List<ValueRange>? ValueRanges);
+
+    private sealed record ValueRange(string? Range, List<List<JsonElement>>? Values);
+
+    private sealed record BatchUpdate(string ValueInputOption, List<WriteRange> Data);
+
+    private sealed record WriteRange(string Range, string MajorDimension, List<IReadOnlyList<string>> Values);
+}
+
+/// <summary>
+/// The service account's access token, from Google.Apis.Auth: a signed RS256 assertion exchanged
+/// at the key file's own <c>token_uri</c>, cached by the library until shortly before it expires.
+/// </summary>
+public sealed class SheetsCredential(IOptions<PlannerSettings> settings, TimeProvider time)
+{
+    private const string Scope = "https://www.googleapis.com/auth/spreadsheets";
+
+    private readonly Lazy<ServiceAccountCredential> _credential = new(() => Load(settings.Value.CredentialsPath!, time));
+
+    public Task<string> AccessTokenAsync(CancellationToken cancellationToken) =>
+        _credential.Value.GetAccessTokenForRequestAsync(cancellationToken: cancellationToken);
+
+    private static ServiceAccountCredential Load(string path, TimeProvider time)
+    {
+        KeyFile key;
+        try
+        {
+            key = JsonSerializer.Deserialize<KeyFile>(File.ReadAllText(path)) ?? throw new JsonException("the file is empty");
+        }
+        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"Sheets__CredentialsPath: '{path}' is not a readable service-account key file ({ex.Message}).", ex);
+        }
+        if (key.ClientEmail is null || key.PrivateKey is null)
+            throw new InvalidOperationException($"Sheets__CredentialsPath: '{path}' lacks client_email or private_key; download a JSON key for the service account.");
+        return new ServiceAccountCredential(new ServiceAccountCredential.Initializer(key.ClientEmail, key.TokenUri ?? GoogleAuthConsts.OidcTokenUrl)
+        {
+            Scopes = [Scope],
+            KeyId = key.PrivateKeyId,
+            Clock = new ClockOf(time),
+        }.FromPrivateKey(key.PrivateKey));
+    }
+
+    private sealed record KeyFile(
+        [property: JsonPropertyName("client_email")] string? ClientEmail,
+        [property: JsonPropertyName("private_key")] string? PrivateKey,
+        [property: JsonPropertyName("private_key_id")] string? PrivateKeyId,
+        [property: JsonPropertyName("token_uri")] string? TokenUri);
+
+    private sealed class ClockOf(TimeProvider time) : IClock
+    {
+        public DateTime Now => time.GetLocalNow().DateTime;
+        public DateTime UtcNow => time.GetUtcNow().UtcDateTime;
+    }
+}

@@ -1,0 +1,206 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Web;
+using MarketingBot.Planner;
+using MarketingBot.Requests;
+using MarketingBot.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+
+namespace MarketingBot.Tests.Planner;
+
+public sealed class PlannerMirrorTests : IDisposable
+{
+    private static readonly IReadOnlyList<string> Columns = PlannerLayout.KnownColumns;
+    private readonly FakeGoogle _google = new();
+
+    public void Dispose() => _google.Dispose();
+
+    private static PlannerRow Row(int number, string title = "Release 2.5", string status = "Needs info") => new(
+        $"https://github.com/acme/customer/issues/{number}",
+        new Dictionary<string, string>
+        {
+            ["Issue"] = $"#{number}", ["Title"] = title, ["Type"] = "Social post request", ["Status"] = status,
+            ["URL"] = $"https://github.com/acme/customer/issues/{number}",
+        });
+
+    private async Task Write(params PlannerRow[] rows)
+    {
+        foreach (var row in rows) _google.Mirror.Enqueue(row, Columns);
+        Assert.True(await _google.Mirror.FlushAsync(CancellationToken.None), _google.Mirror.State.LastError);
+    }
+
+    [Fact]
+    public async Task A_new_request_gets_the_header_and_a_row()
+    {
+        await Write(Row(7));
+        Assert.Equal(Columns, _google.Grid[0]);
+        Assert.Equal(["#7", "Release 2.5", "Social post request", "", "", "", "", "Needs info", "", "", "", "https://github.com/acme/customer/issues/7"], _google.Grid[1]);
+        Assert.Equal(1, _google.Writes);
+    }
+
+    [Fact]
+    public async Task An_edit_rewrites_only_the_bots_cells_and_a_persons_notes_survive()
+    {
+        await Write(Row(7), Row(8));
+        _google.Set(1, 12, "Check with legal first");
+        _google.Set(0, 12, "Notes");
+
+        await Write(Row(7, title: "Release 2.5 is out", status: "Ready for review"));
+
+        Assert.Equal("Release 2.5 is out", _google.Grid[1][1]);
+        Assert.Equal("Ready for review", _google.Grid[1][7]);
+        Assert.Equal("Check with legal first", _google.Grid[1][12]);
+        Assert.Equal("Notes", _google.Grid[0][12]);
+        Assert.Equal("#8", _google.Grid[2][0]);
+    }
+
+    [Fact]
+    public async Task A_row_moved_by_hand_is_found_by_its_URL_and_a_deleted_one_restored_below_the_rest()
+    {
+        await Write(Row(7), Row(8), Row(9));
+        (_google.Grid[1], _google.Grid[3]) = (_google.Grid[3], _google.Grid[1]);
+        _google.Grid.RemoveAt(2);
+
+        await Write(Row(7, status: "Approved"), Row(8, status: "Approved"));
+
+        Assert.Equal(["#9", "#7", "#8"], _google.Grid.Skip(1).Select(r => r[0]));
+        Assert.Equal("Approved", _google.Grid[2][7]);
+        Assert.Equal("Approved", _google.Grid[3][7]);
+        Assert.Equal("Needs info", _google.Grid[1][7]);
+    }
+
+    [Fact]
+    public async Task A_header_changed_by_hand_is_repaired()
+    {
+        await Write(Row(7));
+        _google.Set(0, 1, "Headline");
+        await Write(Row(7, status: "Approved"));
+        Assert.Equal(Columns, _google.Grid[0]);
+    }
+
+    [Fact]
+    public async Task An_unchanged_row_is_not_written_again()
+    {
+        await Write(Row(7));
+        await Write(Row(7));
+        Assert.Equal(1, _google.Writes);
+    }
+
+    [Fact]
+    public async Task A_hundred_edits_of_one_request_in_a_burst_make_at_most_three_writes()
+    {
+        using var stop = new CancellationTokenSource();
+        await _google.Mirror.StartAsync(stop.Token);
+        for (var i = 0; i < 100; i++)
+        {
+            _google.Mirror.Enqueue(Row(7, title: $"Draft {i}"), Columns);
+            await Task.Delay(3);
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((_google.Mirror.State.Waiting > 0 || _google.Grid.Count < 2 || _google.Grid[1][1] != "Draft 99") && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        await _google.Mirror.StopAsync(CancellationToken.None);
+
+        Assert.Equal("Draft 99", _google.Grid[1][1]);
+        Assert.InRange(_google.Writes, 1, 3);
+    }
+
+    [Fact]
+    public async Task A_429_is_retried_and_the_write_lands()
+    {
+        _google.Server.Given(Request.Create().WithPath($"/v4/spreadsheets/{FakeGoogle.SpreadsheetId}/values:batchUpdate").UsingPost())
+            .AtPriority(1).InScenario("quota").WillSetStateTo("spent")
+            .RespondWith(Response.Create().WithStatusCode(429).WithHeader("Retry-After", "1")
+                .WithBody("""{"error":{"code":429,"message":"Quota exceeded for quota metric 'Write requests'","status":"RESOURCE_EXHAUSTED"}}"""));
+
+        await Write(Row(7));
+
+        Assert.Equal("#7", _google.Grid[1][0]);
+        Assert.Equal(2, _google.Server.LogEntries.Count(e => e.RequestMessage!.Path.EndsWith(":batchUpdate")));
+    }
+
+    [Fact]
+    public async Task A_failed_write_keeps_the_row_for_the_next_try_and_reports_the_error()
+    {
+        _google.Server.Given(Request.Create().WithPath($"/v4/spreadsheets/{FakeGoogle.SpreadsheetId}/values:batchUpdate").UsingPost())
+            .AtPriority(1).RespondWith(Response.Create().WithStatusCode(403)
+                .WithBody("""{"error":{"code":403,"message":"The caller does not have permission","status":"PERMISSION_DENIED"}}"""));
+        _google.Mirror.Enqueue(Row(7), Columns);
+
+        Assert.False(await _google.Mirror.FlushAsync(CancellationToken.None));
+        Assert.Contains("does not have permission", _google.Mirror.State.LastError);
+        Assert.Equal(1, _google.Mirror.State.Waiting);
+    }
+
+    [Fact]
+    public async Task The_token_is_fetched_once_for_many_writes()
+    {
+        await Write(Row(7));
+        await Write(Row(8));
+        await Write(Row(9));
+        Assert.Equal(1, _google.TokenRequests);
+    }
+
+    [Fact]
+    public async Task The_assertion_sent_to_the_token_uri_is_a_valid_RS256_service_account_JWT()
+    {
+        await Write(Row(7));
+        var form = HttpUtility.ParseQueryString(_google.TokenRequestBody!);
+        Assert.Equal("urn:ietf:params:oauth:grant-type:jwt-bearer", form["grant_type"]);
+        var parts = form["assertion"]!.Split('.');
+
+        using var header = JsonDocument.Parse(Base64Url(parts[0]));
+        Assert.Equal("RS256", header.RootElement.GetProperty("alg").GetString());
+        Assert.Equal("key-1", header.RootElement.GetProperty("kid").GetString());
+        using var claims = JsonDocument.Parse(Base64Url(parts[1]));
+        Assert.Equal(FakeGoogle.ClientEmail, claims.RootElement.GetProperty("iss").GetString());
+        // Sent to the key file's token_uri (this fake), with the audience Google documents for every assertion.
+        Assert.Equal("https://oauth2.googleapis.com/token", claims.RootElement.GetProperty("aud").GetString());
+        Assert.Contains("https://www.googleapis.com/auth/spreadsheets", claims.RootElement.GetProperty("scope").GetString());
+        Assert.Equal(3600, claims.RootElement.GetProperty("exp").GetInt64() - claims.RootElement.GetProperty("iat").GetInt64());
+        Assert.True(_google.Key.VerifyData(Encoding.ASCII.GetBytes($"{parts[0]}.{parts[1]}"), Base64Url(parts[2]),
+            HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+    }
+
+    [Theory]
+    [InlineData(0, "A")]
+    [InlineData(11, "L")]
+    [InlineData(25, "Z")]
+    [InlineData(26, "AA")]
+    [InlineData(701, "ZZ")]
+    [InlineData(702, "AAA")]
+    public void Columns_are_named_in_A1_notation(int index, string letters) => Assert.Equal(letters, PlannerMirror.ColumnLetter(index));
+
+    private static byte[] Base64Url(string text) =>
+        Convert.FromBase64String(text.Replace('-', '+').Replace('_', '/').PadRight(text.Length + (4 - text.Length % 4) % 4, '='));
+}
+
+public sealed class PlannerTokenLifetimeTests : IDisposable
+{
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private readonly FakeGoogle _google;
+
+    public PlannerTokenLifetimeTests() => _google = new FakeGoogle(_time);
+
+    public void Dispose() => _google.Dispose();
+
+    [Fact]
+    public async Task The_token_is_reused_until_near_its_expiry_then_fetched_again()
+    {
+        var row = new PlannerRow("https://github.com/acme/customer/issues/1", new Dictionary<string, string> { ["URL"] = "https://github.com/acme/customer/issues/1" });
+        _google.Mirror.Enqueue(row, PlannerLayout.KnownColumns);
+        await _google.Mirror.FlushAsync(CancellationToken.None);
+        _time.Advance(TimeSpan.FromMinutes(50));
+        _google.Mirror.Enqueue(row with { Values = new Dictionary<string, string>(row.Values) { ["Title"] = "x" } }, PlannerLayout.KnownColumns);
+        await _google.Mirror.FlushAsync(CancellationToken.None);
+        Assert.Equal(1, _google.TokenRequests);
+
+        _time.Advance(TimeSpan.FromMinutes(9));
+        _google.Mirror.Enqueue(row with { Values = new Dictionary<string, string>(row.Values) { ["Title"] = "y" } }, PlannerLayout.KnownColumns);
+        await _google.Mirror.FlushAsync(CancellationToken.None);
+        Assert.Equal(2, _google.TokenRequests);
+    }
+}
