@@ -1,5 +1,6 @@
 using MarketingBot.Configuration;
 using MarketingBot.GitHub;
+using MarketingBot.Planner;
 using MarketingBot.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -48,5 +49,18 @@ public sealed class GitHubAppCheck(DryRunMode dryRun, IServiceProvider services,
         }
         _last = (result, time.GetUtcNow() + Keep);
         return result;
+    }
+}
+
+/// <summary>The Content Planner is written, or says why not: not configured, or the last write failed.</summary>
+public sealed class PlannerCheck(PlannerMirror planner) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var state = planner.State;
+        return Task.FromResult(
+            !state.Configured ? HealthCheckResult.Degraded("Content Planner not configured (Sheets__SpreadsheetId, Sheets__CredentialsPath): rows are not mirrored")
+            : state.LastError is { } error ? HealthCheckResult.Unhealthy($"the last Content Planner write failed ({state.Waiting} rows waiting): {error}")
+            : HealthCheckResult.Healthy(state.LastWrite is { } at ? $"last write {at:O}, {state.Writes} writes" : "no write yet"));
     }
 }

@@ -4,6 +4,7 @@ using MarketingBot.Effects;
 using MarketingBot.GitHub;
 using MarketingBot.Health;
 using MarketingBot.Intake;
+using MarketingBot.Planner;
 using MarketingBot.Processing;
 using MarketingBot.Requests;
 using MarketingBot.Storage;
@@ -28,7 +29,8 @@ public static class MarketingBotServices
         builder.Services.AddMarketingBotCore(builder.Configuration);
         builder.Services.AddHealthChecks()
             .AddCheck<StorageCheck>("storage", tags: ["ready"])
-            .AddCheck<GitHubAppCheck>("github-app", tags: ["ready"]);
+            .AddCheck<GitHubAppCheck>("github-app", tags: ["ready"])
+            .AddCheck<PlannerCheck>("content-planner", tags: ["ready"]);
         builder.Services.AddSingleton<GitHubAppCheck>();
         builder.Services.AddHostedService<StartupReport>();
         return builder;
@@ -55,9 +57,11 @@ public static class MarketingBotServices
         services.AddSingleton<GitHubClients>();
         services.AddSingleton<GitHubEffects>();
         services.AddSingleton<DryRunEffects>();
+        services.AddSingleton<LiveEffects>();
         services.AddSingleton<IEffectExecutor>(sp => sp.GetRequiredService<DryRunMode>().IsOn
             ? sp.GetRequiredService<DryRunEffects>()
-            : sp.GetRequiredService<GitHubEffects>());
+            : sp.GetRequiredService<LiveEffects>());
+        services.AddContentPlanner(configuration);
 
         services.AddMetrics();
         services.AddSingleton<BotMetrics>();

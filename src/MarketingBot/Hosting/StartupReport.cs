@@ -1,10 +1,11 @@
 using MarketingBot.Configuration;
+using MarketingBot.Planner;
 using Microsoft.Extensions.Options;
 
 namespace MarketingBot.Hosting;
 
 /// <summary>Says at start-up what the bot will and will not do, so a misconfiguration is seen at once.</summary>
-public sealed partial class StartupReport(DryRunMode dryRun, IOptions<GitHubSettings> gitHub, ILogger<StartupReport> logger) : IHostedService
+public sealed partial class StartupReport(DryRunMode dryRun, IOptions<GitHubSettings> gitHub, IOptions<PlannerSettings> planner, ILogger<StartupReport> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -12,6 +13,7 @@ public sealed partial class StartupReport(DryRunMode dryRun, IOptions<GitHubSett
         else LogLive(logger, gitHub.Value.AppId ?? 0, gitHub.Value.ApiBaseUrl);
         if (gitHub.Value.WebhookSecrets.Count == 0) LogNoSecret(logger);
         else if (!string.IsNullOrEmpty(gitHub.Value.WebhookSecretPrevious)) LogRotation(logger);
+        if (!planner.Value.IsConfigured) LogNoPlanner(logger);
         return Task.CompletedTask;
     }
 
@@ -25,6 +27,9 @@ public sealed partial class StartupReport(DryRunMode dryRun, IOptions<GitHubSett
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "GitHub__WebhookSecret is not set: every webhook delivery will be refused until it is.")]
     private static partial void LogNoSecret(ILogger logger);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "The Content Planner is not configured (Sheets__SpreadsheetId, Sheets__CredentialsPath): requests are not mirrored to the sheet.")]
+    private static partial void LogNoPlanner(ILogger logger);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Webhook secret rotation: deliveries signed with GitHub__WebhookSecretPrevious are still accepted.")]
     private static partial void LogRotation(ILogger logger);

@@ -9,7 +9,7 @@ public sealed record PlannerRow(string Url, IReadOnlyDictionary<string, string> 
 }
 
 /// <summary>The request's row should read like this in the Content Planner.</summary>
-public sealed record MirrorToPlanner(PlannerRow Row) : Effect
+public sealed record MirrorToPlanner(PlannerRow Row, IReadOnlyList<string> Columns) : Effect
 {
     public override string Describe() =>
         $"mirror {Row.Url} to the Content Planner ({string.Join(", ", Row.Values.Where(v => v.Value.Length > 0 && v.Key is "Type" or "Status" or "Publish date").Select(v => $"{v.Key}: {v.Value}"))})";

@@ -19,7 +19,10 @@ public sealed class RequestCheckHandler(WorkflowSource workflows, TimeProvider t
             issue.User?.Login ?? "",
             issue.Labels?.Select(l => l.Name).ToList() ?? [],
             issue.Assignees?.Select(a => a.Login).ToList() ?? [],
-            IsOpen: issue.State?.StringValue != "closed");
+            IsOpen: issue.State?.StringValue != "closed",
+            Url: issue.HtmlUrl ?? "",
+            Opened: issue.CreatedAt,
+            Updated: issue.UpdatedAt);
         return RequestRules.Decide(request, workflow, RequestRules.Today(workflow, time.GetUtcNow()));
     }
 }

@@ -1,4 +1,5 @@
 using MarketingBot.Effects;
+using MarketingBot.Planner;
 using MarketingBot.Processing;
 
 namespace MarketingBot.Requests;
@@ -11,7 +12,10 @@ public sealed record RequestIssue(
     string Author,
     IReadOnlyList<string> Labels,
     IReadOnlyList<string> Assignees,
-    bool IsOpen);
+    bool IsOpen,
+    string Url = "",
+    DateTimeOffset? Opened = null,
+    DateTimeOffset? Updated = null);
 
 /// <summary>
 /// Drives a request issue to its desired state: the type label, <c>needs-info</c> exactly while
@@ -38,6 +42,8 @@ public static class RequestRules
 
         effects.Add(new UpsertBotComment(issue.Ref, RequestComment.Marker, RequestComment.Render(check, issue.Author)));
 
+        if (issue.Url.Length > 0) effects.Add(new MirrorToPlanner(PlannerRowFor(issue, check, workflow), workflow.Planner.Columns));
+
         if (issue.Assignees.Count == 0 && type.AssignRole is { } role && workflow.Roles.TryGetValue(role, out var people) && people.Logins.Count > 0)
             effects.Add(new AssignUsers(issue.Ref, people.Logins));
 
@@ -46,6 +52,31 @@ public static class RequestRules
             ? $"{type.Name.ToLowerInvariant()} is complete"
             : $"{type.Name.ToLowerInvariant()} has {errors} problem{(errors == 1 ? "" : "s")}";
         return new Decision(outcome, effects);
+    }
+
+    /// <summary>The request as the Content Planner shows it.</summary>
+    private static PlannerRow PlannerRowFor(RequestIssue issue, RequestCheck check, Workflow workflow)
+    {
+        var answers = check.Answers;
+        string Answer(string id) => answers.TryGetValue(id, out var value) ? value : "";
+        var publish = Answer("publish-date");
+        var status = issue.Labels.Contains(workflow.Labels.Approved.Name, StringComparer.OrdinalIgnoreCase) ? "Approved"
+            : check.IsComplete ? "Ready for review" : "Needs info";
+        return new PlannerRow(issue.Url, new Dictionary<string, string>
+        {
+            ["Issue"] = $"#{issue.Ref.Number}",
+            ["Title"] = issue.Title,
+            ["Type"] = check.Type.Name,
+            ["Requester"] = issue.Author,
+            ["Assignees"] = string.Join(", ", issue.Assignees),
+            ["Channels"] = answers.ContainsKey("channels") ? string.Join(", ", Answers.Items(Answer("channels"), splitOnCommas: true)) : "",
+            ["Publish date"] = Answers.TryParseDate(publish, out var date) ? date.ToString("yyyy-MM-dd") : publish,
+            ["Status"] = status,
+            ["Approved by"] = "",
+            ["Opened"] = issue.Opened?.ToString("yyyy-MM-dd HH:mm") ?? "",
+            ["Updated"] = issue.Updated?.ToString("yyyy-MM-dd HH:mm") ?? "",
+            ["URL"] = issue.Url,
+        });
     }
 
     /// <summary>Today where the team works: a date due "today" in Amsterdam is not yet past in UTC's evening.</summary>

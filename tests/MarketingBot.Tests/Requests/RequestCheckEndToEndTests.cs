@@ -11,6 +11,7 @@ public sealed class RequestCheckEndToEndTests : IAsyncLifetime
     private const string Repository = "acme/customer";
     private const int Number = 7;
     private readonly FakeGitHub _github = new();
+    private readonly FakeGoogle _google = new();
     private readonly TempFolder _folder = new();
     private FakeIssueComments _comments = null!;
     private BotFactory _bot = null!;
@@ -33,7 +34,7 @@ public sealed class RequestCheckEndToEndTests : IAsyncLifetime
         _github.Server.Given(Request.Create().WithPath($"/repos/{Repository}/issues/{Number}/labels/*").UsingDelete())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("[]"));
         await File.WriteAllTextAsync(_folder.File("app.pem"), _github.Key.ExportRSAPrivateKeyPem());
-        _bot = new BotFactory(new()
+        _bot = new BotFactory(new(_google.Settings)
         {
             ["GitHub:AppId"] = FakeGitHub.AppId.ToString(),
             ["GitHub:PrivateKeyPath"] = _folder.File("app.pem"),
@@ -45,6 +46,7 @@ public sealed class RequestCheckEndToEndTests : IAsyncLifetime
     {
         await _bot.DisposeAsync();
         _github.Dispose();
+        _google.Dispose();
         _folder.Dispose();
     }
 
@@ -73,6 +75,31 @@ public sealed class RequestCheckEndToEndTests : IAsyncLifetime
         comment = Assert.Single(_comments.All);
         Assert.Contains("✅ This social post request is complete", comment.Body);
         Assert.Single(_github.All, r => r.Method == "DELETE" && r.Path == $"/repos/{Repository}/issues/{Number}/labels/needs-info");
+    }
+
+    [Fact]
+    public async Task A_request_lands_in_the_Content_Planner_and_its_row_follows_the_fix()
+    {
+        await Deliver("opened", "open-1", Incomplete);
+        await WaitForPlanner(row => row[7] == "Needs info");
+        await Deliver("edited", "edit-1", Complete, labels: ["request: social-post", "needs-info"]);
+        var row = await WaitForPlanner(row => row[7] == "Ready for review");
+
+        Assert.Equal("#7", row[0]);
+        Assert.Equal("LinkedIn", row[5]);
+        Assert.Equal($"https://github.com/{Repository}/issues/{Number}", row[11]);
+        Assert.Equal(2, _google.Grid.Count);
+    }
+
+    private async Task<List<string>> WaitForPlanner(Func<List<string>, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_google.Grid.Count > 1 && done(_google.Grid[1])) return _google.Grid[1];
+            await Task.Delay(50);
+        }
+        throw new TimeoutException("the Content Planner row did not arrive");
     }
 
     [Fact]

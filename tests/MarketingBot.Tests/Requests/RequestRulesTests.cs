@@ -129,3 +129,21 @@ public class RequestRulesTests
         Assert.Equal(File.ReadAllText(golden).ReplaceLineEndings("\n"), comment);
     }
 }
+
+public class PlannerRowRulesTests
+{
+    [Fact]
+    public void A_request_is_mirrored_with_its_answers_read_into_the_planners_columns()
+    {
+        var issue = new RequestIssue(new("acme", "customer", 7), "[Social post] Release 2.5",
+            "### Content type\n\nRelease post\n\n### Channels\n\n- [X] LinkedIn\n- [ ] Facebook\n- [X] Discord\n\n### Publish date\n\n1 December 2026",
+            "requester", ["request: social-post", "approved"], ["sam"], true,
+            Url: "https://github.com/acme/customer/issues/7", Opened: new DateTimeOffset(2026, 11, 2, 9, 30, 0, TimeSpan.Zero));
+
+        var mirror = RequestRules.Decide(issue, WorkflowFile.Default, new DateOnly(2026, 11, 2)).Effects.OfType<MarketingBot.Planner.MirrorToPlanner>().Single();
+
+        Assert.Equal(PlannerLayout.KnownColumns, mirror.Columns);
+        Assert.Equal(["#7", "[Social post] Release 2.5", "Social post request", "requester", "sam", "LinkedIn, Discord", "2026-12-01", "Approved", "",
+            "2026-11-02 09:30", "", "https://github.com/acme/customer/issues/7"], mirror.Row.Cells(mirror.Columns));
+    }
+}

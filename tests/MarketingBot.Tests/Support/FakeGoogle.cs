@@ -65,6 +65,15 @@ public sealed partial class FakeGoogle : IDisposable
 
     public WireMockServer Server { get; }
 
+    /// <summary>The settings that point the bot at this fake.</summary>
+    public Dictionary<string, string?> Settings => new()
+    {
+        ["Sheets:SpreadsheetId"] = SpreadsheetId,
+        ["Sheets:CredentialsPath"] = _folder.File("key.json"),
+        ["Sheets:BaseUrl"] = Server.Urls[0],
+        ["Sheets:CoalesceWindow"] = "00:00:00.300",
+    };
+
     public RSA Key { get; }
 
     public PlannerMirror Mirror => _services.GetRequiredService<PlannerMirror>();
