@@ -53,14 +53,17 @@ public sealed class GitHubAppCheck(DryRunMode dryRun, IServiceProvider services,
 }
 
 /// <summary>The Content Planner is written, or says why not: not configured, or the last write failed.</summary>
-public sealed class PlannerCheck(PlannerMirror planner) : IHealthCheck
+public sealed class PlannerCheck(PlannerMirror planner, PlannerReconcile reconcile) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var state = planner.State;
+        var reconciled = reconcile.LastRun is { } run
+            ? $"; last reconcile {run.At:O}: {run.Outcome}, {run.Restored} restored, {run.Rewritten} rewritten, {run.Orphans.Count} rows whose issue no longer exists{(run.Orphans.Count > 0 ? $" ({string.Join(", ", run.Orphans)})" : "")}"
+            : "";
         return Task.FromResult(
             !state.Configured ? HealthCheckResult.Degraded("Content Planner not configured (Sheets__SpreadsheetId, Sheets__CredentialsPath): rows are not mirrored")
-            : state.LastError is { } error ? HealthCheckResult.Unhealthy($"the last Content Planner write failed ({state.Waiting} rows waiting): {error}")
-            : HealthCheckResult.Healthy(state.LastWrite is { } at ? $"last write {at:O}, {state.Writes} writes" : "no write yet"));
+            : state.LastError is { } error ? HealthCheckResult.Unhealthy($"the last Content Planner write failed ({state.Waiting} rows waiting): {error}{reconciled}")
+            : HealthCheckResult.Healthy((state.LastWrite is { } at ? $"last write {at:O}, {state.Writes} writes" : "no write yet") + reconciled));
     }
 }

@@ -31,8 +31,31 @@ public sealed partial class PlannerMirror(
     private DateTimeOffset? _lastWrite;
     private string? _lastError;
     private long _writes;
+    private bool _tabReady;
 
     public PlannerState State => new(settings.Value.IsConfigured, _lastWrite, _lastError, Interlocked.Read(ref _writes), _waiting.Count);
+
+    /// <summary>Queues a row that drifted on the sheet: written even if the bot believes it wrote the same before.</summary>
+    public void Rewrite(PlannerRow row, IReadOnlyList<string> columns)
+    {
+        lock (_written) _written.Remove(row.Url);
+        Enqueue(row, columns);
+    }
+
+    /// <summary>The bot's columns of every row on the sheet, by URL, as people left them.</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> ReadRowsAsync(IReadOnlyList<string> columns, CancellationToken cancellationToken)
+    {
+        var sheet = settings.Value.SheetName;
+        var read = await services.GetRequiredService<SheetsClient>().BatchGetAsync([$"{Quote(sheet)}!A:{ColumnLetter(columns.Count - 1)}"], cancellationToken);
+        var key = IndexOf(columns, "URL");
+        var rows = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var row in (read.ElementAtOrDefault(0) ?? []).Skip(1))
+        {
+            var cells = Enumerable.Range(0, columns.Count).Select(i => i < row.Count ? row[i] : "").ToList();
+            if (cells[key].Length > 0) rows.TryAdd(cells[key], cells);
+        }
+        return rows;
+    }
 
     /// <summary>Queues a row; a later row for the same request replaces it before it is written.</summary>
     public void Enqueue(PlannerRow row, IReadOnlyList<string> columns)
@@ -87,6 +110,11 @@ public sealed partial class PlannerMirror(
     {
         var sheets = services.GetRequiredService<SheetsClient>();
         var sheet = settings.Value.SheetName;
+        if (!_tabReady)
+        {
+            await sheets.EnsureTabAsync(sheet, cancellationToken);
+            _tabReady = true;
+        }
         var last = ColumnLetter(columns.Count - 1);
         var key = ColumnLetter(IndexOf(columns, "URL"));
         var read = await sheets.BatchGetAsync([$"{Quote(sheet)}!A1:{last}1", $"{Quote(sheet)}!{key}:{key}"], cancellationToken);
@@ -105,13 +133,19 @@ public sealed partial class PlannerMirror(
             var found = rowOf.TryGetValue(row.Url, out var index);
             if (!found) index = next++;
             // Unchanged since our last write and still where it was: nothing to send.
-            if (found && _written.TryGetValue(row.Url, out var before) && before.SequenceEqual(cells)) continue;
+            lock (_written)
+            {
+                if (found && _written.TryGetValue(row.Url, out var before) && before.SequenceEqual(cells)) continue;
+            }
             writes.Add(($"{Quote(sheet)}!A{index}:{last}{index}", cells));
         }
         if (writes.Count == 0) return;
         await sheets.BatchUpdateAsync(writes, cancellationToken);
         Interlocked.Increment(ref _writes);
-        foreach (var row in rows) _written[row.Url] = row.Cells(columns);
+        lock (_written)
+        {
+            foreach (var row in rows) _written[row.Url] = row.Cells(columns);
+        }
     }
 
     private static int IndexOf(IReadOnlyList<string> columns, string name)

@@ -11,6 +11,8 @@ public static class PlannerServices
         services.AddSingleton<SheetsCredential>();
         services.AddSingleton<PlannerMirror>();
         services.AddHostedService(sp => sp.GetRequiredService<PlannerMirror>());
+        services.AddSingleton<PlannerReconcile>();
+        services.AddHostedService(sp => sp.GetRequiredService<PlannerReconcile>());
         // Sheets answers 429 when the per-minute quota is spent and 5xx when busy: truncated
         // exponential backoff with jitter, honouring Retry-After. Writes are by range, so a
         // retried write lands in the same cells.

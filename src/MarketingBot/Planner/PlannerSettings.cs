@@ -13,5 +13,8 @@ public sealed class PlannerSettings
     /// <summary>Changes to one request within this window make one write.</summary>
     public TimeSpan CoalesceWindow { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How often every open request is compared with the sheet.</summary>
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromMinutes(30);
+
     public bool IsConfigured => !string.IsNullOrWhiteSpace(SpreadsheetId) && !string.IsNullOrWhiteSpace(CredentialsPath);
 }

@@ -46,6 +46,34 @@ public sealed class SheetsClient(HttpClient http, IOptions<PlannerSettings> sett
         await EnsureSuccessAsync(response, cancellationToken);
     }
 
+    /// <summary>
+    /// <c>spreadsheets.get</c> then, when needed, <c>spreadsheets.batchUpdate</c>: the tab exists
+    /// (added when missing) and its header row is frozen, so it stays in view as people scroll.
+    /// </summary>
+    public async Task EnsureTabAsync(string title, CancellationToken cancellationToken)
+    {
+        using var get = await AuthorisedAsync(HttpMethod.Get, $"{BaseUrl}/v4/spreadsheets/{Spreadsheet}?fields=sheets.properties", cancellationToken);
+        using var answer = await http.SendAsync(get, cancellationToken);
+        await EnsureSuccessAsync(answer, cancellationToken);
+        var spreadsheet = await answer.Content.ReadFromJsonAsync<SpreadsheetProperties>(Json, cancellationToken);
+        var tab = spreadsheet?.Sheets?.Select(s => s.Properties).FirstOrDefault(p => p?.Title == title);
+        if (tab?.GridProperties?.FrozenRowCount >= 1) return;
+        object change = tab is null
+            ? new { addSheet = new { properties = new { title, gridProperties = new { frozenRowCount = 1 } } } }
+            : new
+            {
+                updateSheetProperties = new
+                {
+                    properties = new { sheetId = tab.SheetId, gridProperties = new { frozenRowCount = 1 } },
+                    fields = "gridProperties.frozenRowCount",
+                },
+            };
+        using var update = await AuthorisedAsync(HttpMethod.Post, $"{BaseUrl}/v4/spreadsheets/{Spreadsheet}:batchUpdate", cancellationToken);
+        update.Content = JsonContent.Create(new { requests = new[] { change } }, options: Json);
+        using var updated = await http.SendAsync(update, cancellationToken);
+        await EnsureSuccessAsync(updated, cancellationToken);
+    }
+
     private async Task<HttpRequestMessage> AuthorisedAsync(HttpMethod method, string url, CancellationToken cancellationToken)
     {
         var request = new HttpRequestMessage(method, url);
@@ -61,6 +89,14 @@ public sealed class SheetsClient(HttpClient http, IOptions<PlannerSettings> sett
     }
 
     private sealed record BatchGet(List<ValueRange>? ValueRanges);
+
+    private sealed record SpreadsheetProperties(List<Tab>? Sheets);
+
+    private sealed record Tab(TabProperties? Properties);
+
+    private sealed record TabProperties(long SheetId, string? Title, GridProperties? GridProperties);
+
+    private sealed record GridProperties(int? FrozenRowCount);
 
     private sealed record ValueRange(string? Range, List<List<JsonElement>>? Values);
 

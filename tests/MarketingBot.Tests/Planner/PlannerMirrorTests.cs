@@ -82,6 +82,24 @@ public sealed class PlannerMirrorTests : IDisposable
     }
 
     [Fact]
+    public async Task The_header_row_is_frozen_once()
+    {
+        await Write(Row(7));
+        await Write(Row(8));
+        Assert.Equal(1, _google.Tabs[0].Frozen);
+        Assert.Single(_google.Server.LogEntries, e => e.RequestMessage!.Path == $"/v4/spreadsheets/{FakeGoogle.SpreadsheetId}:batchUpdate");
+    }
+
+    [Fact]
+    public async Task A_missing_tab_is_added_with_its_header_row_frozen()
+    {
+        _google.Tabs[0] = ("Sheet1", 0);
+        await Write(Row(7));
+        Assert.Equal(("Content Planner", 1), _google.Tabs[1]);
+        Assert.Equal(0, _google.Tabs[0].Frozen);
+    }
+
+    [Fact]
     public async Task An_unchanged_row_is_not_written_again()
     {
         await Write(Row(7));
@@ -105,7 +123,7 @@ public sealed class PlannerMirrorTests : IDisposable
         await _google.Mirror.StopAsync(CancellationToken.None);
 
         Assert.Equal("Draft 99", _google.Grid[1][1]);
-        Assert.InRange(_google.Writes, 1, 3);
+        Assert.InRange(_google.AllWrites, 1, 3);
     }
 
     [Fact]
@@ -119,7 +137,7 @@ public sealed class PlannerMirrorTests : IDisposable
         await Write(Row(7));
 
         Assert.Equal("#7", _google.Grid[1][0]);
-        Assert.Equal(2, _google.Server.LogEntries.Count(e => e.RequestMessage!.Path.EndsWith(":batchUpdate")));
+        Assert.Equal(2, _google.Server.LogEntries.Count(e => e.RequestMessage!.Path.EndsWith("/values:batchUpdate")));
     }
 
     [Fact]

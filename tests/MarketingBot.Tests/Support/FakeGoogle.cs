@@ -44,6 +44,20 @@ public sealed partial class FakeGoogle : IDisposable
         }));
         Server.Given(Request.Create().WithPath("/token").UsingPost()).RespondWith(Response.Create().WithStatusCode(200)
             .WithHeader("Content-Type", "application/json").WithBody("""{"access_token":"ya29.fake","expires_in":3600,"token_type":"Bearer"}"""));
+        Server.Given(Request.Create().WithPath($"/v4/spreadsheets/{SpreadsheetId}").UsingGet()).AtPriority(10)
+            .RespondWith(Response.Create().WithCallback(_ => Json(new JsonObject
+            {
+                ["sheets"] = new JsonArray(Tabs.Select(t => (JsonNode)new JsonObject
+                {
+                    ["properties"] = new JsonObject
+                    {
+                        ["sheetId"] = t.Key, ["title"] = t.Value.Title, ["index"] = t.Key,
+                        ["gridProperties"] = new JsonObject { ["rowCount"] = 1000, ["columnCount"] = 26, ["frozenRowCount"] = t.Value.Frozen },
+                    },
+                }).ToArray()),
+            })));
+        Server.Given(Request.Create().WithPath($"/v4/spreadsheets/{SpreadsheetId}:batchUpdate").UsingPost()).AtPriority(10)
+            .RespondWith(Response.Create().WithCallback(SpreadsheetUpdate));
         Server.Given(Request.Create().WithPath($"/v4/spreadsheets/{SpreadsheetId}/values:batchGet").UsingGet()).AtPriority(10)
             .RespondWith(Response.Create().WithCallback(BatchGet));
         Server.Given(Request.Create().WithPath($"/v4/spreadsheets/{SpreadsheetId}/values:batchUpdate").UsingPost()).AtPriority(10)
@@ -78,10 +92,17 @@ public sealed partial class FakeGoogle : IDisposable
 
     public PlannerMirror Mirror => _services.GetRequiredService<PlannerMirror>();
 
+    /// <summary>The spreadsheet's tabs by sheet id: title and frozen rows.</summary>
+    public Dictionary<int, (string Title, int Frozen)> Tabs { get; } = new() { [0] = ("Content Planner", 0) };
+
     /// <summary>The sheet's cells, row by row, as a person would see them.</summary>
     public List<List<string>> Grid { get; } = [];
 
-    public int Writes => Server.LogEntries.Count(e => e.RequestMessage!.Path.EndsWith(":batchUpdate") && e.ResponseMessage!.StatusCode is 200);
+    /// <summary>Successful <c>values.batchUpdate</c> calls.</summary>
+    public int Writes => Server.LogEntries.Count(e => e.RequestMessage!.Path.EndsWith("/values:batchUpdate") && e.ResponseMessage!.StatusCode is 200);
+
+    /// <summary>Every write request, <c>spreadsheets.batchUpdate</c> (the frozen header) included.</summary>
+    public int AllWrites => Server.LogEntries.Count(e => e.RequestMessage!.Method == "POST" && e.RequestMessage.Path.StartsWith("/v4/"));
 
     public int TokenRequests => Server.LogEntries.Count(e => e.RequestMessage!.Path == "/token");
 
@@ -118,6 +139,24 @@ public sealed partial class FakeGoogle : IDisposable
                 }
             }
             return Json(new JsonObject { ["spreadsheetId"] = SpreadsheetId, ["totalUpdatedRows"] = body["data"]!.AsArray().Count });
+        }
+    }
+
+    private IResponseMessage SpreadsheetUpdate(IRequestMessage request)
+    {
+        lock (_lock)
+        {
+            foreach (var change in JsonNode.Parse(request.Body!)!["requests"]!.AsArray())
+            {
+                if (change!["addSheet"] is { } add)
+                    Tabs[Tabs.Count] = (add["properties"]!["title"]!.GetValue<string>(), add["properties"]!["gridProperties"]!["frozenRowCount"]!.GetValue<int>());
+                if (change["updateSheetProperties"] is { } update)
+                {
+                    var id = update["properties"]!["sheetId"]!.GetValue<int>();
+                    Tabs[id] = (Tabs[id].Title, update["properties"]!["gridProperties"]!["frozenRowCount"]!.GetValue<int>());
+                }
+            }
+            return Json(new JsonObject { ["spreadsheetId"] = SpreadsheetId, ["replies"] = new JsonArray() });
         }
     }
 

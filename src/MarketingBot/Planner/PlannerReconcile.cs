@@ -1,0 +1,128 @@
+using MarketingBot.Configuration;
+using MarketingBot.Effects;
+using MarketingBot.GitHub;
+using MarketingBot.Requests;
+using Microsoft.Extensions.Options;
+using Octokit;
+
+namespace MarketingBot.Planner;
+
+/// <summary>What a reconcile run found and did.</summary>
+public sealed record ReconcileReport(DateTimeOffset At, string Outcome, int Requests, int Restored, int Rewritten, IReadOnlyList<string> Orphans);
+
+/// <summary>
+/// Heals drift between GitHub and the Content Planner: every open request's row is compared with
+/// what it should say; missing rows are restored and edited bot cells rewritten. A row whose
+/// issue no longer exists is reported, never deleted — people may have notes on it.
+/// </summary>
+public sealed partial class PlannerReconcile(
+    IServiceProvider services,
+    WorkflowSource workflows,
+    PlannerMirror mirror,
+    IOptions<PlannerSettings> settings,
+    DryRunMode dryRun,
+    TimeProvider time,
+    ILogger<PlannerReconcile> logger) : BackgroundService
+{
+    public ReconcileReport? LastRun { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(settings.Value.ReconcileInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken)) await RunAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    public async Task<ReconcileReport> RunAsync(CancellationToken cancellationToken)
+    {
+        ReconcileReport report;
+        if (!settings.Value.IsConfigured) report = Skipped("the Content Planner is not configured");
+        else if (dryRun.IsOn) report = Skipped($"dry run ({dryRun.Reason})");
+        else
+        {
+            try
+            {
+                report = await ReconcileAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is ApiException or HttpRequestException or InvalidOperationException)
+            {
+                report = Skipped($"failed: {ex.Message}");
+            }
+        }
+        LastRun = report;
+        LogRun(logger, report.Outcome, report.Requests, report.Restored, report.Rewritten, report.Orphans.Count);
+        return report;
+    }
+
+    private ReconcileReport Skipped(string why) => new(time.GetUtcNow(), $"skipped: {why}", 0, 0, 0, []);
+
+    private async Task<ReconcileReport> ReconcileAsync(CancellationToken cancellationToken)
+    {
+        var clients = services.GetRequiredService<GitHubClients>();
+        var desired = new Dictionary<string, MirrorToPlanner>(StringComparer.Ordinal);
+        var columns = WorkflowFile.Default.Planner.Columns as IReadOnlyList<string>;
+        foreach (var installation in await clients.ForApp().GitHubApps.GetAllInstallationsForCurrent())
+        {
+            var github = clients.ForInstallation(installation.Id);
+            foreach (var repository in (await github.GitHubApps.Installation.GetAllRepositoriesForCurrent()).Repositories)
+            {
+                var workflow = await workflows.ForRepositoryAsync(installation.Id, repository.Owner.Login, repository.Name);
+                columns = workflow.Planner.Columns;
+                var today = RequestRules.Today(workflow, time.GetUtcNow());
+                foreach (var type in workflow.RequestTypes)
+                {
+                    var open = await github.Issue.GetAllForRepository(repository.Owner.Login, repository.Name,
+                        new RepositoryIssueRequest { State = ItemStateFilter.Open, Labels = { type.Label.Name } }, new ApiOptions { PageSize = 100 });
+                    foreach (var issue in open.Where(i => i.PullRequest is null))
+                    {
+                        var request = new RequestIssue(new IssueRef(repository.Owner.Login, repository.Name, issue.Number), issue.Title, issue.Body,
+                            issue.User?.Login ?? "", issue.Labels.Select(l => l.Name).ToList(), issue.Assignees.Select(a => a.Login).ToList(), IsOpen: true,
+                            Url: issue.HtmlUrl, Opened: issue.CreatedAt, Updated: issue.UpdatedAt);
+                        if (RequestRules.Decide(request, workflow, today).Effects.OfType<MirrorToPlanner>().SingleOrDefault() is { } row)
+                            desired[row.Row.Url] = row;
+                    }
+                }
+            }
+        }
+
+        var onSheet = await mirror.ReadRowsAsync(columns, cancellationToken);
+        int restored = 0, rewritten = 0;
+        foreach (var (url, row) in desired)
+        {
+            if (!onSheet.TryGetValue(url, out var cells)) restored++;
+            else if (!cells.SequenceEqual(row.Row.Cells(row.Columns))) rewritten++;
+            else continue;
+            mirror.Rewrite(row.Row, row.Columns);
+        }
+        var orphans = new List<string>();
+        foreach (var url in onSheet.Keys.Where(u => !desired.ContainsKey(u)))
+            if (!await IssueExistsAsync(clients, url)) orphans.Add(url);
+        return new ReconcileReport(time.GetUtcNow(), "reconciled", desired.Count, restored, rewritten, orphans);
+    }
+
+    /// <summary>Closed requests keep their rows; only an issue GitHub no longer has (deleted, or a URL typed wrong) is an orphan.</summary>
+    private async Task<bool> IssueExistsAsync(GitHubClients clients, string url)
+    {
+        var parts = Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.AbsolutePath.Trim('/').Split('/') : [];
+        if (parts.Length != 4 || parts[2] != "issues" || !int.TryParse(parts[3], out var number)) return false;
+        try
+        {
+            var installation = await clients.ForApp().GitHubApps.GetRepositoryInstallationForCurrent(parts[0], parts[1]);
+            await clients.ForInstallation(installation.Id).Issue.Get(parts[0], parts[1], number);
+            return true;
+        }
+        catch (NotFoundException)
+        {
+            return false;
+        }
+    }
+
+    [LoggerMessage(EventId = 610, Level = LogLevel.Information,
+        Message = "Content Planner reconcile {Outcome}: {Requests} open requests, {Restored} rows restored, {Rewritten} rewritten, {Orphans} rows whose issue no longer exists")]
+    private static partial void LogRun(ILogger logger, string outcome, int requests, int restored, int rewritten, int orphans);
+}
