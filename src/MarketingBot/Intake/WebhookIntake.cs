@@ -38,8 +38,9 @@ public static partial class WebhookIntake
         SqliteInbox inbox,
         DeliverySignal signal,
         BotMetrics metrics,
-        ILogger<DeliveryProcessor> logger)
+        ILoggerFactory loggers)
     {
+        var logger = loggers.CreateLogger(typeof(WebhookIntake));
         var request = context.Request;
         var secrets = gitHub.CurrentValue.WebhookSecrets;
         if (secrets.Count == 0)

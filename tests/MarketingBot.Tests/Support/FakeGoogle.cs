@@ -11,8 +11,6 @@ using WireMock;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
-using WireMock.Types;
-using WireMock.Util;
 
 namespace MarketingBot.Tests.Support;
 
@@ -45,7 +43,7 @@ public sealed partial class FakeGoogle : IDisposable
         Server.Given(Request.Create().WithPath("/token").UsingPost()).RespondWith(Response.Create().WithStatusCode(200)
             .WithHeader("Content-Type", "application/json").WithBody("""{"access_token":"ya29.fake","expires_in":3600,"token_type":"Bearer"}"""));
         Server.Given(Request.Create().WithPath($"/v4/spreadsheets/{SpreadsheetId}").UsingGet()).AtPriority(10)
-            .RespondWith(Response.Create().WithCallback(_ => Json(new JsonObject
+            .RespondWith(Response.Create().WithCallback(_ => JsonAnswer.With(200, new JsonObject
             {
                 ["sheets"] = new JsonArray(Tabs.Select(t => (JsonNode)new JsonObject
                 {
@@ -119,7 +117,7 @@ public sealed partial class FakeGoogle : IDisposable
                 ["majorDimension"] = "ROWS",
                 ["values"] = new JsonArray(Read(r).Select(row => (JsonNode)new JsonArray(row.Select(c => (JsonNode)c!).ToArray())).ToArray()),
             }).ToArray());
-            return Json(new JsonObject { ["spreadsheetId"] = SpreadsheetId, ["valueRanges"] = answer });
+            return JsonAnswer.With(200, new JsonObject { ["spreadsheetId"] = SpreadsheetId, ["valueRanges"] = answer });
         }
     }
 
@@ -138,7 +136,7 @@ public sealed partial class FakeGoogle : IDisposable
                     for (var c = 0; c < cells.Count; c++) Set(range.FirstRow + r, range.FirstColumn + c, cells[c]!.GetValue<string>());
                 }
             }
-            return Json(new JsonObject { ["spreadsheetId"] = SpreadsheetId, ["totalUpdatedRows"] = body["data"]!.AsArray().Count });
+            return JsonAnswer.With(200, new JsonObject { ["spreadsheetId"] = SpreadsheetId, ["totalUpdatedRows"] = body["data"]!.AsArray().Count });
         }
     }
 
@@ -156,7 +154,7 @@ public sealed partial class FakeGoogle : IDisposable
                     Tabs[id] = (Tabs[id].Title, update["properties"]!["gridProperties"]!["frozenRowCount"]!.GetValue<int>());
                 }
             }
-            return Json(new JsonObject { ["spreadsheetId"] = SpreadsheetId, ["replies"] = new JsonArray() });
+            return JsonAnswer.With(200, new JsonObject { ["spreadsheetId"] = SpreadsheetId, ["replies"] = new JsonArray() });
         }
     }
 
@@ -195,13 +193,6 @@ public sealed partial class FakeGoogle : IDisposable
 
     [GeneratedRegex(@"^'.*'!([A-Z]+)(\d*):([A-Z]+)(\d*)$")]
     private static partial Regex RangePattern();
-
-    private static ResponseMessage Json(JsonNode body) => new()
-    {
-        StatusCode = 200,
-        Headers = new Dictionary<string, WireMockList<string>> { ["Content-Type"] = new("application/json") },
-        BodyData = new BodyData { BodyAsString = body.ToJsonString(), DetectedBodyType = BodyType.String, Encoding = Encoding.UTF8 },
-    };
 
     public void Dispose()
     {

@@ -6,8 +6,6 @@ using WireMock;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
-using WireMock.Types;
-using WireMock.Util;
 
 namespace MarketingBot.Tests.Support;
 
@@ -24,18 +22,18 @@ public sealed class FakeIssueComments
     {
         var list = $"/repos/{repository}/issues/{number}/comments";
         server.Given(Request.Create().WithPath(list).UsingGet()).RespondWith(Response.Create().WithCallback(_ =>
-            Json(200, new JsonArray(_comments.OrderBy(c => c.Key).Select(c => (JsonNode)Comment(c.Key, c.Value.Login, c.Value.Body)).ToArray()))));
+            JsonAnswer.With(200, new JsonArray(_comments.OrderBy(c => c.Key).Select(c => (JsonNode)Comment(c.Key, c.Value.Login, c.Value.Body)).ToArray()))));
         server.Given(Request.Create().WithPath(list).UsingPost()).RespondWith(Response.Create().WithCallback(request =>
         {
             var id = Interlocked.Increment(ref _nextId);
             _comments[id] = (botLogin, BodyOf(request));
-            return Json(201, Comment(id, botLogin, _comments[id].Body));
+            return JsonAnswer.With(201, Comment(id, botLogin, _comments[id].Body));
         }));
         server.Given(Request.Create().WithPath($"/repos/{repository}/issues/comments/*").UsingPatch()).RespondWith(Response.Create().WithCallback(request =>
         {
             var id = long.Parse(request.Path.Split('/')[^1]);
             _comments[id] = (_comments[id].Login, BodyOf(request));
-            return Json(200, Comment(id, _comments[id].Login, _comments[id].Body));
+            return JsonAnswer.With(200, Comment(id, _comments[id].Login, _comments[id].Body));
         }));
     }
 
@@ -55,12 +53,5 @@ public sealed class FakeIssueComments
         ["html_url"] = $"https://github.com/comments/{id}",
         ["created_at"] = "2026-11-02T10:00:00Z",
         ["updated_at"] = "2026-11-02T10:00:00Z",
-    };
-
-    private static ResponseMessage Json(int status, JsonNode body) => new()
-    {
-        StatusCode = status,
-        Headers = new Dictionary<string, WireMockList<string>> { ["Content-Type"] = new("application/json") },
-        BodyData = new BodyData { BodyAsString = body.ToJsonString(), DetectedBodyType = BodyType.String, Encoding = Encoding.UTF8 },
     };
 }
