@@ -1,14 +1,20 @@
+using MarketingBot.Board;
 using MarketingBot.Planner;
 using Microsoft.Extensions.Options;
 
 namespace MarketingBot.Effects;
 
-/// <summary>The live executor: Content Planner rows go to the mirror (which coalesces them), everything else to GitHub.</summary>
-public sealed class LiveEffects(GitHubEffects github, PlannerMirror planner, IOptions<PlannerSettings> plannerSettings) : IEffectExecutor
+/// <summary>
+/// The live executor: Content Planner rows go to the mirror (which coalesces them), board moves
+/// to the Work Schedule board (GraphQL), everything else to GitHub's REST API.
+/// </summary>
+public sealed class LiveEffects(GitHubEffects github, WorkScheduleBoard board, PlannerMirror planner, IOptions<PlannerSettings> plannerSettings) : IEffectExecutor
 {
     public async Task ApplyAsync(long? installationId, IReadOnlyList<Effect> effects, CancellationToken cancellationToken)
     {
-        await github.ApplyAsync(installationId, effects.Where(e => e is not MirrorToPlanner).ToList(), cancellationToken);
+        await github.ApplyAsync(installationId, effects.Where(e => e is not (MirrorToPlanner or PlaceOnBoard or ArchiveOnBoard)).ToList(), cancellationToken);
+        foreach (var move in effects.Where(e => e is PlaceOnBoard or ArchiveOnBoard))
+            await board.ApplyAsync(installationId ?? throw new InvalidOperationException("The delivery names no installation."), move, cancellationToken);
         // Without a spreadsheet configured there is nowhere to mirror to; readiness says so.
         if (!plannerSettings.Value.IsConfigured) return;
         foreach (var mirror in effects.OfType<MirrorToPlanner>()) planner.Enqueue(mirror.Row, mirror.Columns);

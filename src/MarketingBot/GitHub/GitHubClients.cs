@@ -13,8 +13,13 @@ namespace MarketingBot.GitHub;
 /// </summary>
 public sealed class GitHubClients(IOptions<GitHubSettings> settings, IHttpMessageHandlerFactory handlers, AppJwt jwt, TimeProvider time)
 {
-    private static readonly ProductHeaderValue Product = new("MarketingBot",
-        typeof(GitHubClients).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "1.0");
+    private static readonly string Version =
+        typeof(GitHubClients).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "1.0";
+
+    private static readonly ProductHeaderValue Product = new("MarketingBot", Version);
+
+    /// <summary>GitHub refuses requests without a User-Agent; calls made outside Octokit send this one.</summary>
+    public static System.Net.Http.Headers.ProductInfoHeaderValue UserAgent { get; } = new("MarketingBot", Version);
 
     private static readonly TimeSpan RefreshBeforeExpiry = TimeSpan.FromMinutes(5);
 

@@ -54,7 +54,8 @@ public static class GitHubHttp
             && !IsCreate(context.GetRequestMessage());
     }
 
-    private static bool IsCreate(HttpRequestMessage? request) => request?.Method == HttpMethod.Post;
+    private static bool IsCreate(HttpRequestMessage? request) =>
+        request?.Method == HttpMethod.Post && !(request.Options.TryGetValue(GitHubGraphQL.RetrySafe, out var safe) && safe);
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MarketingBot.Board;
 using MarketingBot.Configuration;
 using MarketingBot.Effects;
 using MarketingBot.GitHub;
@@ -56,6 +57,8 @@ public static class MarketingBotServices
         services.AddSingleton<AppJwt>();
         services.AddSingleton<GitHubClients>();
         services.AddSingleton<GitHubEffects>();
+        services.AddSingleton<GitHubGraphQL>();
+        services.AddSingleton<WorkScheduleBoard>();
         services.AddSingleton<DryRunEffects>();
         services.AddSingleton<LiveEffects>();
         services.AddSingleton<IEffectExecutor>(sp => sp.GetRequiredService<DryRunMode>().IsOn

@@ -1,10 +1,14 @@
+using MarketingBot.Board;
 using MarketingBot.Effects;
 using MarketingBot.Processing;
 using Octokit.Webhooks.Events;
 
 namespace MarketingBot.Requests;
 
-/// <summary>A request opened, edited, reopened or (un)labelled: check it and bring comment, labels and assignees in line.</summary>
+/// <summary>
+/// A request opened, edited, reopened, (un)labelled or closed: check it, bring comment, labels,
+/// assignees and planner row in line, and move its card on the Work Schedule board.
+/// </summary>
 public sealed class RequestCheckHandler(WorkflowSource workflows, TimeProvider time) : IDeliveryHandler
 {
     public async Task<Decision> HandleAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
@@ -23,7 +27,9 @@ public sealed class RequestCheckHandler(WorkflowSource workflows, TimeProvider t
             Url: issue.HtmlUrl ?? "",
             Opened: issue.CreatedAt,
             Updated: issue.UpdatedAt);
-        return RequestRules.Decide(request, workflow, RequestRules.Today(workflow, time.GetUtcNow()));
+        var decision = RequestRules.Decide(request, workflow, RequestRules.Today(workflow, time.GetUtcNow()));
+        var board = BoardRules.Decide(delivery.Action, request, issue.NodeId, issue.StateReason?.ToString(), workflow);
+        return board.Count == 0 ? decision : decision with { Effects = [.. decision.Effects, .. board] };
     }
 }
 

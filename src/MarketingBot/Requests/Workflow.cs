@@ -17,7 +17,23 @@ public sealed class Workflow
 
     public PlannerLayout Planner { get; set; } = new();
 
+    /// <summary>The Work Schedule board; null when the team keeps none.</summary>
+    public BoardLayout? Board { get; set; }
+
     public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+}
+
+/// <summary>Which Projects v2 board requests go on, and the Status column for each stage.</summary>
+public sealed class BoardLayout
+{
+    /// <summary>The organisation owning the project; the request's repository owner when empty.</summary>
+    public string? Owner { get; set; }
+
+    public int? Number { get; set; }
+    public string Title { get; set; } = "Marketing Department Work Schedule";
+    public string StatusField { get; set; } = "Status";
+    public string Approved { get; set; } = "Todo";
+    public string Done { get; set; } = "Done";
 }
 
 /// <summary>The Content Planner's columns, left to right from column A; the bot owns these and no others.</summary>

@@ -14,6 +14,7 @@ public sealed class RequestCheckEndToEndTests : IAsyncLifetime
     private readonly FakeGoogle _google = new();
     private readonly TempFolder _folder = new();
     private FakeIssueComments _comments = null!;
+    private FakeProjects _projects = null!;
     private BotFactory _bot = null!;
 
     private static readonly string Incomplete = "### What should we share?\n\nFlowFuse 2.5 is out\n\n### Content type\n\nRelease post";
@@ -27,6 +28,7 @@ public sealed class RequestCheckEndToEndTests : IAsyncLifetime
         _github.IsApp("marketingbot");
         _github.HasLabels(Repository);
         _comments = new FakeIssueComments(_github.Server, Repository, Number, "marketingbot[bot]");
+        _projects = new FakeProjects(_github.Server);
         _github.Server.Given(Request.Create().WithPath($"/repos/{Repository}/contents/.github/marketingbot.yml").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(404).WithBody("""{"message":"Not Found"}"""));
         _github.Server.Given(Request.Create().WithPath($"/repos/{Repository}/issues/{Number}/labels").UsingPost())

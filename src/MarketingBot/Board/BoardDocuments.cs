@@ -1,0 +1,71 @@
+namespace MarketingBot.Board;
+
+/// <summary>
+/// Every GraphQL document the bot sends about the Work Schedule board. Each is checked against
+/// GitHub's public schema in the contract tests; every connection asks for <c>first</c> ≤ 100.
+/// </summary>
+public static class BoardDocuments
+{
+    private const string BoardFields = """
+        fragment Board on ProjectV2 {
+          id
+          title
+          fields(first: 50) {
+            nodes {
+              ... on ProjectV2FieldCommon { id name dataType }
+              ... on ProjectV2SingleSelectField { options { id name } }
+            }
+          }
+          workflows(first: 20) { nodes { name enabled } }
+        }
+        """;
+
+    public const string ByNumber = """
+        query BoardByNumber($owner: String!, $number: Int!) {
+          organization(login: $owner) { projectV2(number: $number) { ...Board } }
+        }
+        """ + BoardFields;
+
+    public const string ByTitle = """
+        query BoardByTitle($owner: String!, $title: String!) {
+          organization(login: $owner) { projectsV2(first: 20, query: $title) { nodes { ...Board } } }
+        }
+        """ + BoardFields;
+
+    /// <summary>Adding an issue that is already on the board returns its existing item.</summary>
+    public const string AddItem = """
+        mutation AddItem($project: ID!, $content: ID!) {
+          addProjectV2ItemById(input: { projectId: $project, contentId: $content }) { item { id } }
+        }
+        """;
+
+    public const string SetOption = """
+        mutation SetOption($project: ID!, $item: ID!, $field: ID!, $option: String!) {
+          updateProjectV2ItemFieldValue(input: { projectId: $project, itemId: $item, fieldId: $field, value: { singleSelectOptionId: $option } }) {
+            projectV2Item { id }
+          }
+        }
+        """;
+
+    public const string ClearField = """
+        mutation ClearField($project: ID!, $item: ID!, $field: ID!) {
+          clearProjectV2ItemFieldValue(input: { projectId: $project, itemId: $item, fieldId: $field }) { projectV2Item { id } }
+        }
+        """;
+
+    public const string Archive = """
+        mutation Archive($project: ID!, $item: ID!) {
+          archiveProjectV2Item(input: { projectId: $project, itemId: $item }) { item { id } }
+        }
+        """;
+
+    public static IReadOnlyDictionary<string, string> All { get; } = new Dictionary<string, string>
+    {
+        [nameof(ByNumber)] = ByNumber,
+        [nameof(ByTitle)] = ByTitle,
+        [nameof(AddItem)] = AddItem,
+        [nameof(SetOption)] = SetOption,
+        [nameof(ClearField)] = ClearField,
+        [nameof(Archive)] = Archive,
+    };
+}

@@ -1,0 +1,35 @@
+using MarketingBot.Effects;
+using MarketingBot.Requests;
+
+namespace MarketingBot.Board;
+
+/// <summary>The request's card is on the Work Schedule board in <paramref name="Column"/>, or with no Status when it is null.</summary>
+public sealed record PlaceOnBoard(IssueRef Issue, string ContentNodeId, BoardLayout Board, string? Column) : Effect
+{
+    public override string Describe() => $"put {Issue} on the {Board.Title} board, {(Column is null ? "No Status" : $"Status {Column}")}";
+}
+
+/// <summary>The request's card is archived (closed as not planned).</summary>
+public sealed record ArchiveOnBoard(IssueRef Issue, string ContentNodeId, BoardLayout Board) : Effect
+{
+    public override string Describe() => $"archive {Issue} on the {Board.Title} board";
+}
+
+/// <summary>Where a request's card belongs as the request moves: the handbook's board rules.</summary>
+public static class BoardRules
+{
+    /// <param name="action">The <c>issues</c> action that arrived.</param>
+    /// <param name="stateReason">For a closed issue: <c>completed</c> or <c>not_planned</c>.</param>
+    public static IReadOnlyList<Effect> Decide(string? action, RequestIssue issue, string contentNodeId, string? stateReason, Workflow workflow)
+    {
+        if (workflow.Board is not { } board || RequestTypes.Detect(workflow, issue.Title, issue.Body, issue.Labels) is null) return [];
+        return action switch
+        {
+            // New and reopened requests wait in No Status until the PMM triages them.
+            "opened" or "reopened" => [new PlaceOnBoard(issue.Ref, contentNodeId, board, Column: null)],
+            "closed" when stateReason == "not_planned" => [new ArchiveOnBoard(issue.Ref, contentNodeId, board)],
+            "closed" => [new PlaceOnBoard(issue.Ref, contentNodeId, board, board.Done)],
+            _ => [],
+        };
+    }
+}

@@ -1,0 +1,120 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using WireMock;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+
+namespace MarketingBot.Tests.Support;
+
+/// <summary>
+/// GitHub's GraphQL endpoint for one organisation project (Projects v2), stateful: items, their
+/// Status and archived flag, and how often the project was looked up. Answers by operation name.
+/// </summary>
+public sealed partial class FakeProjects
+{
+    public const string ProjectId = "PVT_kwDOAAAACc4AAAAB";
+    public const string StatusFieldId = "PVTSSF_status";
+
+    private readonly ConcurrentDictionary<string, (string ItemId, string? Status, bool Archived)> _items = new();
+    private int _lookups;
+
+    public FakeProjects(WireMockServer server, string title = "Marketing Department Work Schedule")
+    {
+        Title = title;
+        server.Given(Request.Create().WithPath("/graphql").UsingPost()).AtPriority(10).RespondWith(Response.Create().WithCallback(Answer));
+    }
+
+    public string Title { get; }
+
+    /// <summary>Options of the Status field, by name → id; a test may change them to make cached ids stale.</summary>
+    public ConcurrentDictionary<string, string> Options { get; } = new(new Dictionary<string, string>
+    {
+        ["Todo"] = "opt_todo", ["In Progress"] = "opt_progress", ["Done"] = "opt_done",
+    });
+
+    public bool ItemAddedWorkflowEnabled { get; set; }
+
+    public int Lookups => _lookups;
+
+    public (string ItemId, string? Status, bool Archived)? ItemFor(string contentId) => _items.TryGetValue(contentId, out var item) ? item : null;
+
+    private IResponseMessage Answer(IRequestMessage request)
+    {
+        var body = JsonNode.Parse(request.Body!)!;
+        var query = body["query"]!.GetValue<string>();
+        var variables = body["variables"]!;
+        var operation = Operation().Match(query).Groups[1].Value;
+        return operation switch
+        {
+            "BoardByTitle" or "BoardByNumber" => Lookup(operation, variables),
+            "AddItem" => Add(variables["content"]!.GetValue<string>()),
+            "SetOption" => SetStatus(variables, Options.FirstOrDefault(o => o.Value == variables["option"]!.GetValue<string>()).Key),
+            "ClearField" => SetStatus(variables, null),
+            "Archive" => Change(variables["item"]!.GetValue<string>(), i => i with { Archived = true }, "archiveProjectV2Item", "item"),
+            _ => Error("INTERNAL", $"the fake does not know {operation}"),
+        };
+    }
+
+    private ResponseMessage Lookup(string operation, JsonNode variables)
+    {
+        Interlocked.Increment(ref _lookups);
+        var project = new JsonObject
+        {
+            ["id"] = ProjectId,
+            ["title"] = Title,
+            ["fields"] = new JsonObject
+            {
+                ["nodes"] = new JsonArray(
+                    new JsonObject { ["id"] = "PVTF_title", ["name"] = "Title", ["dataType"] = "TITLE" },
+                    new JsonObject
+                    {
+                        ["id"] = StatusFieldId, ["name"] = "Status", ["dataType"] = "SINGLE_SELECT",
+                        ["options"] = new JsonArray(Options.Select(o => (JsonNode)new JsonObject { ["id"] = o.Value, ["name"] = o.Key }).ToArray()),
+                    }),
+            },
+            ["workflows"] = new JsonObject
+            {
+                ["nodes"] = new JsonArray(new JsonObject { ["name"] = "Item added to project", ["enabled"] = ItemAddedWorkflowEnabled }),
+            },
+        };
+        var organization = operation == "BoardByNumber"
+            ? new JsonObject { ["projectV2"] = project }
+            : new JsonObject { ["projectsV2"] = new JsonObject { ["nodes"] = new JsonArray(project) } };
+        return JsonAnswer.With(200, new JsonObject { ["data"] = new JsonObject { ["organization"] = organization } });
+    }
+
+    private ResponseMessage Add(string content)
+    {
+        var item = _items.GetOrAdd(content, c => ($"PVTI_{c}", null, false));
+        // Adding an archived item again brings it back, as GitHub does.
+        _items[content] = item with { Archived = false };
+        return Data("addProjectV2ItemById", new JsonObject { ["item"] = new JsonObject { ["id"] = item.ItemId } });
+    }
+
+    private ResponseMessage SetStatus(JsonNode variables, string? status)
+    {
+        if (variables["field"]!.GetValue<string>() != StatusFieldId) return Error("NOT_FOUND", "Could not resolve to a node with the global id of the field.");
+        if (variables["option"] is { } option && status is null) return Error("NOT_FOUND", $"Could not resolve option {option}.");
+        return Change(variables["item"]!.GetValue<string>(), i => i with { Status = status },
+            variables["option"] is null ? "clearProjectV2ItemFieldValue" : "updateProjectV2ItemFieldValue", "projectV2Item");
+    }
+
+    private ResponseMessage Change(string itemId, Func<(string ItemId, string? Status, bool Archived), (string, string?, bool)> change, string mutation, string payloadField)
+    {
+        var entry = _items.FirstOrDefault(i => i.Value.ItemId == itemId);
+        if (entry.Key is null) return Error("NOT_FOUND", $"Could not resolve to a node with the global id of '{itemId}'.");
+        _items[entry.Key] = change(entry.Value);
+        return Data(mutation, new JsonObject { [payloadField] = new JsonObject { ["id"] = itemId } });
+    }
+
+    private static ResponseMessage Data(string mutation, JsonNode payload) =>
+        JsonAnswer.With(200, new JsonObject { ["data"] = new JsonObject { [mutation] = payload } });
+
+    public static ResponseMessage Error(string type, string message) =>
+        JsonAnswer.With(200, new JsonObject { ["errors"] = new JsonArray(new JsonObject { ["type"] = type, ["message"] = message }) });
+
+    [GeneratedRegex(@"(?:query|mutation)\s+(\w+)")]
+    private static partial Regex Operation();
+}
