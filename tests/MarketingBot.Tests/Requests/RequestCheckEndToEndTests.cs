@@ -8,58 +8,29 @@ namespace MarketingBot.Tests.Requests;
 /// <summary>The whole app, live (App credentials set), with WireMock as GitHub.</summary>
 public sealed class RequestCheckEndToEndTests : IAsyncLifetime
 {
-    private const string Repository = "acme/customer";
-    private const int Number = 7;
-    private readonly FakeGitHub _github = new();
-    private readonly FakeGoogle _google = new();
-    private readonly TempFolder _folder = new();
-    private FakeIssueComments _comments = null!;
-    private FakeProjects _projects = null!;
-    private BotFactory _bot = null!;
+    private const string Repository = LiveBot.Repository;
+    private const int Number = LiveBot.Number;
+    private LiveBot _live = null!;
+
+    private FakeGitHub _github => _live.GitHub;
+    private FakeGoogle _google => _live.Google;
+    private FakeIssueComments _comments => _live.Comments;
+    private BotFactory _bot => _live.Bot;
 
     private static readonly string Incomplete = "### What should we share?\n\nFlowFuse 2.5 is out\n\n### Content type\n\nRelease post";
 
     private static string Complete => Incomplete + "\n\n### Channels\n\n- [X] LinkedIn\n\n### Links\n\nhttps://flowfuse.com/blog/2-5/\n\n### Call to action\n\nUpgrade today\n\n### Publish date\n\n" +
         DateTime.UtcNow.AddDays(30).ToString("yyyy-MM-dd");
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync()
     {
-        _github.IssuesTokens(DateTimeOffset.UtcNow);
-        _github.IsApp("marketingbot");
-        _github.HasLabels(Repository);
-        _comments = new FakeIssueComments(_github.Server, Repository, Number, "marketingbot[bot]");
-        _projects = new FakeProjects(_github.Server);
-        _github.Server.Given(Request.Create().WithPath($"/repos/{Repository}/contents/.github/marketingbot.yml").UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(404).WithBody("""{"message":"Not Found"}"""));
-        _github.Server.Given(Request.Create().WithPath($"/repos/{Repository}/issues/{Number}/labels").UsingPost())
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("[]"));
-        _github.Server.Given(Request.Create().WithPath($"/repos/{Repository}/issues/{Number}/labels/*").UsingDelete())
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("[]"));
-        await File.WriteAllTextAsync(_folder.File("app.pem"), _github.Key.ExportRSAPrivateKeyPem());
-        _bot = new BotFactory(new(_google.Settings)
-        {
-            ["GitHub:AppId"] = FakeGitHub.AppId.ToString(),
-            ["GitHub:PrivateKeyPath"] = _folder.File("app.pem"),
-            ["GitHub:ApiBaseUrl"] = _github.Server.Urls[0],
-        });
+        _live = LiveBot.Start();
+        return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
-    {
-        await _bot.DisposeAsync();
-        _github.Dispose();
-        _google.Dispose();
-        _folder.Dispose();
-    }
+    public async Task DisposeAsync() => await _live.DisposeAsync();
 
-    private async Task Deliver(string action, string guid, string body, string[]? labels = null)
-    {
-        var response = await _bot.PostAsync("issues", guid,
-            Payloads.IssueEvent(action, Number, "I_7", FakeGitHub.InstallationId, title: "[Social post] Release 2.5", body: body, labels: labels));
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        await _bot.DrainAsync();
-        Assert.All(await _bot.Inbox.ReadAuditAsync(guid), a => Assert.Null(a.Error));
-    }
+    private Task Deliver(string action, string guid, string body, string[]? labels = null) => _live.DeliverAsync(action, guid, body, labels);
 
     private IEnumerable<WireMock.IRequestMessage> Writes => _github.All.Where(r => r.Method is "POST" or "PATCH" or "DELETE" && r.Path.StartsWith("/repos"));
 
@@ -141,8 +112,6 @@ public sealed class RequestCheckEndToEndTests : IAsyncLifetime
     public async Task A_valid_request_opened_costs_at_most_five_GitHub_requests_once_caches_are_warm()
     {
         _ = new FakeIssueComments(_github.Server, Repository, 8, "marketingbot[bot]");
-        _github.Server.Given(Request.Create().WithPath($"/repos/{Repository}/issues/8/labels").UsingPost())
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("[]"));
         await Deliver("opened", "warm-up", Complete);
         var before = _github.All.Count;
         await _bot.PostAsync("issues", "open-2",

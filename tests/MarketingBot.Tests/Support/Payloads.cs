@@ -8,7 +8,7 @@ public static class Payloads
 {
     /// <summary>An <c>issues</c> delivery as GitHub sends it to an App (installation included), padded to about 13 KB.</summary>
     public static byte[] IssueEvent(string action, int number, string nodeId, long installationId = 42, int sequence = 0,
-        string? title = null, string? body = null, string[]? labels = null, string state = "open", string[]? assignees = null)
+        string? title = null, string? body = null, string[]? labels = null, string state = "open", string[]? assignees = null, string? stateReason = null)
     {
         var payload = new JsonObject
         {
@@ -24,6 +24,7 @@ public static class Payloads
                 ["user"] = User("requester"),
                 ["labels"] = new JsonArray((labels ?? []).Select(l => (JsonNode)new JsonObject { ["id"] = l.Length, ["name"] = l, ["color"] = "ededed" }).ToArray()),
                 ["state"] = state,
+                ["state_reason"] = stateReason,
                 ["locked"] = false,
                 ["assignees"] = new JsonArray((assignees ?? []).Select(a => (JsonNode)User(a)).ToArray()),
                 ["comments"] = 0,

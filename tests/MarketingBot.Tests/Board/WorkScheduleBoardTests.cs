@@ -1,0 +1,119 @@
+using MarketingBot.Board;
+using MarketingBot.GitHub;
+using MarketingBot.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+
+namespace MarketingBot.Tests.Board;
+
+/// <summary>The board rules through the whole app, with WireMock as GitHub's GraphQL API.</summary>
+public sealed class WorkScheduleBoardTests : IAsyncLifetime
+{
+    private const string Body = "### What should we share?\n\nOur webinar";
+    private LiveBot _live = null!;
+
+    public Task InitializeAsync()
+    {
+        _live = LiveBot.Start();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _live.DisposeAsync();
+
+    private IEnumerable<string> GraphQLOperations =>
+        _live.GitHub.Requests("/graphql", "POST").Select(r => System.Text.RegularExpressions.Regex.Match(r.Body!, @"(?:query|mutation) (\w+)").Groups[1].Value);
+
+    [Fact]
+    public async Task An_opened_request_is_added_with_No_Status_even_when_the_project_set_one()
+    {
+        await _live.DeliverAsync("opened", "o-1", Body);
+        Assert.Equal(("PVTI_I_7", null, false), _live.Projects.ItemFor(LiveBot.NodeId));
+        Assert.Equal(["BoardByTitle", "AddItem", "ClearField"], GraphQLOperations);
+    }
+
+    [Fact]
+    public async Task Closed_as_completed_goes_to_Done_closed_as_not_planned_is_archived_and_reopened_returns_to_No_Status()
+    {
+        await _live.DeliverAsync("opened", "o-1", Body);
+        await _live.DeliverAsync("closed", "c-1", Body, labels: ["request: social-post"], state: "closed", stateReason: "completed");
+        Assert.Equal("Done", _live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status);
+
+        await _live.DeliverAsync("reopened", "r-1", Body, labels: ["request: social-post"]);
+        Assert.Equal((null, false), (_live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status, _live.Projects.ItemFor(LiveBot.NodeId)!.Value.Archived));
+
+        await _live.DeliverAsync("closed", "c-2", Body, labels: ["request: social-post"], state: "closed", stateReason: "not_planned");
+        Assert.True(_live.Projects.ItemFor(LiveBot.NodeId)!.Value.Archived);
+    }
+
+    [Fact]
+    public async Task The_project_is_looked_up_once_for_a_burst_of_fifty_opened_requests()
+    {
+        foreach (var n in Enumerable.Range(100, 50)) _ = new FakeIssueComments(_live.GitHub.Server, LiveBot.Repository, n, "marketingbot[bot]");
+        var posts = Enumerable.Range(100, 50).Select(n => _live.Bot.PostAsync("issues", $"burst-{n}",
+            Payloads.IssueEvent("opened", n, $"I_{n}", FakeGitHub.InstallationId, title: $"[Social post] Item {n}", body: Body)));
+        await Task.WhenAll(posts);
+        await _live.Bot.DrainAsync(TimeSpan.FromSeconds(60));
+
+        Assert.All(await _live.Bot.Inbox.ReadAuditAsync(), a => Assert.Null(a.Error));
+        Assert.Equal(1, _live.Projects.Lookups);
+        Assert.All(Enumerable.Range(100, 50), n => Assert.NotNull(_live.Projects.ItemFor($"I_{n}")));
+    }
+
+    [Fact]
+    public async Task A_stale_option_id_is_refreshed_and_the_move_retried_once()
+    {
+        await _live.DeliverAsync("opened", "o-1", Body);
+        _live.Projects.Options["Done"] = "opt_done_recreated";
+
+        await _live.DeliverAsync("closed", "c-1", Body, labels: ["request: social-post"], state: "closed", stateReason: "completed");
+
+        Assert.Equal("Done", _live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status);
+        Assert.Equal(2, _live.Projects.Lookups);
+    }
+
+    [Fact]
+    public async Task A_rate_limited_answer_with_HTTP_200_reschedules_the_delivery_after_the_reset()
+    {
+        var reset = DateTimeOffset.UtcNow.AddMinutes(20).ToUnixTimeSeconds();
+        _live.GitHub.Server.Given(Request.Create().WithPath("/graphql").UsingPost()).AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
+                .WithHeader("x-ratelimit-remaining", "0").WithHeader("x-ratelimit-reset", reset.ToString())
+                .WithBody("""{"errors":[{"type":"RATE_LIMITED","message":"API rate limit exceeded for installation ID 42."}]}"""));
+        var response = await _live.Bot.PostAsync("issues", "limited",
+            Payloads.IssueEvent("opened", 7, LiveBot.NodeId, FakeGitHub.InstallationId, title: "[Social post] Release", body: Body));
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await _live.Bot.Inbox.ReadAuditAsync("limited")).Count == 0 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        var attempt = Assert.Single(await _live.Bot.Inbox.ReadAuditAsync("limited"));
+        Assert.Equal("failed, will retry", attempt.Outcome);
+        Assert.Contains("rate limit", attempt.Error);
+        Assert.Equal(1, (await _live.Bot.Inbox.CountAsync()).Pending);
+    }
+
+    [Fact]
+    public async Task A_project_the_app_cannot_see_is_reported_and_the_delivery_still_completes()
+    {
+        _live.GitHub.Server.Given(Request.Create().WithPath("/graphql").UsingPost().WithBody(b => b!.Contains("BoardByTitle"))).AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
+                .WithBody("""{"data":{"organization":{"projectsV2":{"nodes":[]}}}}"""));
+        await _live.DeliverAsync("opened", "o-1", Body);
+
+        var problem = Assert.Single(_live.Bot.Services.GetRequiredService<WorkScheduleBoard>().Problems);
+        Assert.Contains("no project titled 'Marketing Department Work Schedule' in acme", problem.Value);
+        Assert.Single(_live.Comments.All);
+    }
+
+    [Fact]
+    public async Task A_GraphQL_error_names_GitHubs_error_type()
+    {
+        _live.GitHub.Server.Given(Request.Create().WithPath("/graphql").UsingPost()).AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
+                .WithBody("""{"data":null,"errors":[{"type":"FORBIDDEN","message":"Resource not accessible by integration","path":["organization"]}]}"""));
+        var graphQL = _live.Bot.Services.GetRequiredService<GitHubGraphQL>();
+        var error = await Assert.ThrowsAsync<GitHubGraphQLException>(() =>
+            graphQL.QueryAsync<object>(FakeGitHub.InstallationId, BoardDocuments.ByNumber, new { owner = "acme", number = 1 }, CancellationToken.None));
+        Assert.Equal(("FORBIDDEN", "Resource not accessible by integration"), (error.Type, error.Message));
+    }
+}

@@ -1,0 +1,69 @@
+using System.Net;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+
+namespace MarketingBot.Tests.Support;
+
+/// <summary>
+/// The whole app, live (App credentials set), with WireMock as GitHub (REST and GraphQL) and as
+/// Google, for one request issue: acme/customer#7.
+/// </summary>
+public sealed class LiveBot : IAsyncDisposable
+{
+    public const string Repository = "acme/customer";
+    public const int Number = 7;
+    public const string NodeId = "I_7";
+
+    private readonly TempFolder _folder = new();
+
+    private LiveBot()
+    {
+        GitHub.IssuesTokens(DateTimeOffset.UtcNow);
+        GitHub.IsApp("marketingbot");
+        GitHub.HasLabels(Repository);
+        Comments = new FakeIssueComments(GitHub.Server, Repository, Number, "marketingbot[bot]");
+        Projects = new FakeProjects(GitHub.Server);
+        GitHub.Server.Given(Request.Create().WithPath($"/repos/{Repository}/contents/.github/marketingbot.yml").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(404).WithBody("""{"message":"Not Found"}"""));
+        GitHub.Server.Given(Request.Create().WithPath($"/repos/{Repository}/issues/*/labels").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("[]"));
+        GitHub.Server.Given(Request.Create().WithPath($"/repos/{Repository}/issues/*/labels/*").UsingDelete())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("[]"));
+        File.WriteAllText(_folder.File("app.pem"), GitHub.Key.ExportRSAPrivateKeyPem());
+        Bot = new BotFactory(new(Google.Settings)
+        {
+            ["GitHub:AppId"] = FakeGitHub.AppId.ToString(),
+            ["GitHub:PrivateKeyPath"] = _folder.File("app.pem"),
+            ["GitHub:ApiBaseUrl"] = GitHub.Server.Urls[0],
+        });
+    }
+
+    public static LiveBot Start() => new();
+
+    public FakeGitHub GitHub { get; } = new();
+    public FakeGoogle Google { get; } = new();
+    public FakeIssueComments Comments { get; }
+    public FakeProjects Projects { get; }
+    public BotFactory Bot { get; }
+
+    /// <summary>Posts an <c>issues</c> delivery for #7, waits until it is processed and checks it did not fail.</summary>
+    public async Task DeliverAsync(string action, string guid, string body, string[]? labels = null, string state = "open", string? stateReason = null,
+        int number = Number, string nodeId = NodeId)
+    {
+        var response = await Bot.PostAsync("issues", guid,
+            Payloads.IssueEvent(action, number, nodeId, FakeGitHub.InstallationId, title: "[Social post] Release 2.5", body: body, labels: labels,
+                state: state, stateReason: stateReason));
+        if (response.StatusCode != HttpStatusCode.Accepted) throw new InvalidOperationException($"delivery refused: {response.StatusCode}");
+        await Bot.DrainAsync();
+        var failed = (await Bot.Inbox.ReadAuditAsync(guid)).FirstOrDefault(a => a.Error is not null);
+        if (failed is not null) throw new InvalidOperationException($"delivery {guid} failed: {failed.Error}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Bot.DisposeAsync();
+        GitHub.Dispose();
+        Google.Dispose();
+        _folder.Dispose();
+    }
+}
