@@ -20,7 +20,8 @@ public static class BoardRules
 {
     /// <param name="action">The <c>issues</c> action that arrived.</param>
     /// <param name="stateReason">For a closed issue: <c>completed</c> or <c>not_planned</c>.</param>
-    public static IReadOnlyList<Effect> Decide(string? action, RequestIssue issue, string contentNodeId, string? stateReason, Workflow workflow)
+    /// <param name="label">For <c>labeled</c> and <c>unlabeled</c>: the label that changed.</param>
+    public static IReadOnlyList<Effect> Decide(string? action, RequestIssue issue, string contentNodeId, string? stateReason, string? label, Workflow workflow)
     {
         if (workflow.Board is not { } board || RequestTypes.Detect(workflow, issue.Title, issue.Body, issue.Labels) is null) return [];
         return action switch
@@ -29,7 +30,13 @@ public static class BoardRules
             "opened" or "reopened" => [new PlaceOnBoard(issue.Ref, contentNodeId, board, Column: null)],
             "closed" when stateReason == "not_planned" => [new ArchiveOnBoard(issue.Ref, contentNodeId, board)],
             "closed" => [new PlaceOnBoard(issue.Ref, contentNodeId, board, board.Done)],
+            // Approval (the approved label) moves the card into the team's queue; withdrawing it sends it back to triage.
+            "labeled" when IsApproval(label, workflow) && issue.IsOpen => [new PlaceOnBoard(issue.Ref, contentNodeId, board, board.Approved)],
+            "unlabeled" when IsApproval(label, workflow) && issue.IsOpen => [new PlaceOnBoard(issue.Ref, contentNodeId, board, Column: null)],
             _ => [],
         };
     }
+
+    private static bool IsApproval(string? label, Workflow workflow) =>
+        string.Equals(label, workflow.Labels.Approved.Name, StringComparison.OrdinalIgnoreCase);
 }

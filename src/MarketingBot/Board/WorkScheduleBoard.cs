@@ -102,7 +102,12 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, ILogger<Wor
         if (missing.Count > 0)
             return BoardIds.Broken($"the {board.StatusField} field of '{project.Title}' has no option {string.Join(" or ", missing.Select(m => $"'{m}'"))}");
         if (project.Workflows?.Nodes?.FirstOrDefault(w => w?.Name == "Item added to project" && w.Enabled) is not null)
-            LogProblem(logger, project.Title, "the project's built-in workflow \"Item added to project\" sets a Status on new items, which defeats the No Status rule; turn it off in the project's Workflows settings");
+        {
+            // Still usable (the bot clears the Status it sets), so reported rather than refused.
+            const string problem = "the project's built-in workflow \"Item added to project\" sets a Status on new items, which defeats the No Status rule; turn it off in the project's Workflows settings";
+            _problems[$"{owner}/{project.Title}:workflows"] = problem;
+            LogProblem(logger, project.Title, problem);
+        }
         return new BoardIds(project.Id, status.Id, status.Options.ToDictionary(o => o.Name, o => o.Id), null);
     }
 

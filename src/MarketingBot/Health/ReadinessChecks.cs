@@ -67,3 +67,12 @@ public sealed class PlannerCheck(PlannerMirror planner, PlannerReconcile reconci
             : HealthCheckResult.Healthy((state.LastWrite is { } at ? $"last write {at:O}, {state.Writes} writes" : "no write yet") + reconciled));
     }
 }
+
+/// <summary>The Work Schedule board can be reached and is set up as the rules need; each problem is named.</summary>
+public sealed class BoardCheck(MarketingBot.Board.WorkScheduleBoard board) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(board.Problems.Count == 0
+            ? HealthCheckResult.Healthy("no board problems seen")
+            : HealthCheckResult.Unhealthy(string.Join("; ", board.Problems.Select(p => $"{p.Key}: {p.Value}"))));
+}

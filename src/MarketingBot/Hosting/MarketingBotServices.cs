@@ -31,7 +31,8 @@ public static class MarketingBotServices
         builder.Services.AddHealthChecks()
             .AddCheck<StorageCheck>("storage", tags: ["ready"])
             .AddCheck<GitHubAppCheck>("github-app", tags: ["ready"])
-            .AddCheck<PlannerCheck>("content-planner", tags: ["ready"]);
+            .AddCheck<PlannerCheck>("content-planner", tags: ["ready"])
+            .AddCheck<BoardCheck>("work-schedule", tags: ["ready"]);
         builder.Services.AddSingleton<GitHubAppCheck>();
         builder.Services.AddHostedService<StartupReport>();
         return builder;

@@ -28,7 +28,13 @@ public sealed class RequestCheckHandler(WorkflowSource workflows, TimeProvider t
             Opened: issue.CreatedAt,
             Updated: issue.UpdatedAt);
         var decision = RequestRules.Decide(request, workflow, RequestRules.Today(workflow, time.GetUtcNow()));
-        var board = BoardRules.Decide(delivery.Action, request, issue.NodeId, issue.StateReason?.ToString(), workflow);
+        var label = delivery.Payload switch
+        {
+            Octokit.Webhooks.Events.Issues.IssuesLabeledEvent labeled => labeled.Label?.Name,
+            Octokit.Webhooks.Events.Issues.IssuesUnlabeledEvent unlabeled => unlabeled.Label?.Name,
+            _ => null,
+        };
+        var board = BoardRules.Decide(delivery.Action, request, issue.NodeId, issue.StateReason?.ToString(), label, workflow);
         return board.Count == 0 ? decision : decision with { Effects = [.. decision.Effects, .. board] };
     }
 }

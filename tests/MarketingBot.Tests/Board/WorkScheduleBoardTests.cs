@@ -47,6 +47,43 @@ public sealed class WorkScheduleBoardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Approval_moves_the_card_to_Todo_and_withdrawing_it_returns_the_card_to_No_Status()
+    {
+        await _live.DeliverAsync("opened", "o-1", Body);
+        await _live.Bot.PostAsync("issues", "approve", Labelled("labeled", "approved"));
+        await _live.Bot.DrainAsync();
+        Assert.Equal("Todo", _live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status);
+
+        await _live.Bot.PostAsync("issues", "other-label", Labelled("labeled", "urgent"));
+        await _live.Bot.DrainAsync();
+        Assert.Equal("Todo", _live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status);
+
+        await _live.Bot.PostAsync("issues", "unapprove", Labelled("unlabeled", "approved"));
+        await _live.Bot.DrainAsync();
+        Assert.Null(_live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status);
+    }
+
+    private static byte[] Labelled(string action, string label)
+    {
+        var payload = System.Text.Json.Nodes.JsonNode.Parse(Payloads.IssueEvent(action, LiveBot.Number, LiveBot.NodeId, FakeGitHub.InstallationId,
+            title: "[Social post] Release 2.5", body: Body, labels: action == "labeled" ? ["request: social-post", label] : ["request: social-post"]))!;
+        payload["label"] = new System.Text.Json.Nodes.JsonObject { ["id"] = 5, ["name"] = label, ["color"] = "0e8a16" };
+        return System.Text.Encoding.UTF8.GetBytes(payload.ToJsonString());
+    }
+
+    [Fact]
+    public async Task The_projects_item_added_workflow_is_reported_in_readiness()
+    {
+        _live.Projects.ItemAddedWorkflowEnabled = true;
+        await _live.DeliverAsync("opened", "o-1", Body);
+
+        Assert.Null(_live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status);
+        var ready = await _live.Bot.CreateClient().GetAsync("/readyz");
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains("Item added to project", await ready.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task The_project_is_looked_up_once_for_a_burst_of_fifty_opened_requests()
     {
         foreach (var n in Enumerable.Range(100, 50)) _ = new FakeIssueComments(_live.GitHub.Server, LiveBot.Repository, n, "marketingbot[bot]");
