@@ -59,6 +59,12 @@ public static class BoardDocuments
         }
         """;
 
+    public const string DeleteItem = """
+        mutation DeleteItem($project: ID!, $item: ID!) {
+          deleteProjectV2Item(input: { projectId: $project, itemId: $item }) { deletedItemId }
+        }
+        """;
+
     public static IReadOnlyDictionary<string, string> All { get; } = new Dictionary<string, string>
     {
         [nameof(ByNumber)] = ByNumber,
@@ -67,5 +73,6 @@ public static class BoardDocuments
         [nameof(SetOption)] = SetOption,
         [nameof(ClearField)] = ClearField,
         [nameof(Archive)] = Archive,
+        [nameof(DeleteItem)] = DeleteItem,
     };
 }

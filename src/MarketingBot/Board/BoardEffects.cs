@@ -15,6 +15,12 @@ public sealed record ArchiveOnBoard(IssueRef Issue, string ContentNodeId, BoardL
     public override string Describe() => $"archive {Issue} on the {Board.Title} board";
 }
 
+/// <summary>The card of a deleted or transferred issue leaves the board (the issue it showed is gone from this repository).</summary>
+public sealed record RemoveFromBoard(IssueRef Issue, string ContentNodeId, BoardLayout Board) : Effect
+{
+    public override string Describe() => $"remove {Issue} from the {Board.Title} board";
+}
+
 /// <summary>Where a request's card belongs as the request moves: the handbook's board rules.</summary>
 public static class BoardRules
 {
@@ -28,6 +34,7 @@ public static class BoardRules
         {
             // New and reopened requests wait in No Status until the PMM triages them.
             "opened" or "reopened" => [new PlaceOnBoard(issue.Ref, contentNodeId, board, Column: null)],
+            "deleted" or "transferred" => [new RemoveFromBoard(issue.Ref, contentNodeId, board)],
             "closed" when stateReason == "not_planned" => [new ArchiveOnBoard(issue.Ref, contentNodeId, board)],
             "closed" => [new PlaceOnBoard(issue.Ref, contentNodeId, board, board.Done)],
             // Approval (the approved label) moves the card into the team's queue; withdrawing it sends it back to triage.

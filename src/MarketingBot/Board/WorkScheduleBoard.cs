@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using MarketingBot.Effects;
 using MarketingBot.GitHub;
 using MarketingBot.Requests;
+using MarketingBot.Storage;
 
 namespace MarketingBot.Board;
 
@@ -11,7 +12,7 @@ namespace MarketingBot.Board;
 /// lookup is redone and the change tried once more. Configuration problems (no such project,
 /// no Status option, the built-in "Item added" workflow setting a status) are reported, not retried.
 /// </summary>
-public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, ILogger<WorkScheduleBoard> logger)
+public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, SqliteInbox records, ILogger<WorkScheduleBoard> logger)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<BoardIds>>> _boards = new();
     private readonly ConcurrentDictionary<string, string> _problems = new();
@@ -25,6 +26,7 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, ILogger<Wor
         {
             PlaceOnBoard p => (p.Issue, p.Board),
             ArchiveOnBoard a => (a.Issue, a.Board),
+            RemoveFromBoard r => (r.Issue, r.Board),
             _ => throw new NotSupportedException($"{effect.GetType().Name} is not a board effect."),
         };
         var key = $"{installationId}:{board.Owner ?? issue.Owner}:{board.Number?.ToString() ?? board.Title}";
@@ -64,6 +66,14 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, ILogger<Wor
 
     private async Task ApplyAsync(long installationId, BoardIds ids, Effect effect, CancellationToken cancellationToken)
     {
+        if (effect is RemoveFromBoard remove)
+        {
+            // The issue is gone, so its item can only be found through our own record of it.
+            if (await records.FindCardAsync(remove.ContentNodeId) is not { } card) return;
+            await graphQL.MutateAsync<object>(installationId, BoardDocuments.DeleteItem, new { project = card.ProjectId, item = card.ItemId }, cancellationToken);
+            await records.RecordCardAsync(card with { Removed = true }, Bot);
+            return;
+        }
         var content = effect switch { PlaceOnBoard p => p.ContentNodeId, ArchiveOnBoard a => a.ContentNodeId, _ => "" };
         var added = await graphQL.MutateAsync<AddItemData>(installationId, BoardDocuments.AddItem, new { project = ids.ProjectId, content }, cancellationToken);
         var item = added.AddProjectV2ItemById.Item.Id;
@@ -83,7 +93,11 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, ILogger<Wor
                 await graphQL.MutateAsync<object>(installationId, BoardDocuments.Archive, new { project = ids.ProjectId, item }, cancellationToken);
                 break;
         }
+        await records.RecordCardAsync(new BoardCard(content, ids.ProjectId, item, (effect as PlaceOnBoard)?.Column, IsArchived: effect is ArchiveOnBoard), Bot);
     }
+
+    /// <summary>Who the Status history names for the bot's own moves.</summary>
+    private const string Bot = "MarketingBot";
 
     private async Task<BoardIds> FindAsync(long installationId, string owner, BoardLayout board, CancellationToken cancellationToken)
     {

@@ -15,7 +15,7 @@ public static partial class EventRoutes
         services.AddKeyedScoped<IDeliveryHandler, PingHandler>("ping");
         services.AddKeyedScoped<IDeliveryHandler, InstallationHandler>("installation");
         services.AddKeyedScoped<IDeliveryHandler, InstallationHandler>("installation_repositories");
-        foreach (var action in new[] { "opened", "edited", "reopened", "labeled", "unlabeled", "closed" })
+        foreach (var action in new[] { "opened", "edited", "reopened", "labeled", "unlabeled", "closed", "deleted", "transferred" })
             services.AddKeyedScoped<IDeliveryHandler, RequestCheckHandler>($"issues.{action}");
         services.AddKeyedScoped<IDeliveryHandler, WorkflowChangeHandler>("push");
         return services;

@@ -27,7 +27,10 @@ public sealed class RequestCheckHandler(WorkflowSource workflows, TimeProvider t
             Url: issue.HtmlUrl ?? "",
             Opened: issue.CreatedAt,
             Updated: issue.UpdatedAt);
-        var decision = RequestRules.Decide(request, workflow, RequestRules.Today(workflow, time.GetUtcNow()));
+        // A deleted or transferred issue can no longer be commented on or labelled here; only its card is left to tidy.
+        var decision = delivery.Action is "deleted" or "transferred"
+            ? Decision.Nothing($"issue {delivery.Action}")
+            : RequestRules.Decide(request, workflow, RequestRules.Today(workflow, time.GetUtcNow()));
         var label = delivery.Payload switch
         {
             Octokit.Webhooks.Events.Issues.IssuesLabeledEvent labeled => labeled.Label?.Name,

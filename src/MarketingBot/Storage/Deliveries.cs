@@ -54,3 +54,14 @@ public sealed record AuditEntry(
     IReadOnlyList<string> Effects,
     string? Error,
     DateTimeOffset At);
+
+/// <summary>A request's card on the Work Schedule board, as the bot last left or saw it.</summary>
+public sealed record BoardCard(string ContentNodeId, string ProjectId, string ItemId, string? Status, bool IsArchived, bool Removed = false)
+{
+    public const string NoStatus = "No Status";
+    public const string Archived = "Archived";
+    public const string RemovedColumn = "Removed";
+
+    /// <summary>The column as the history names it.</summary>
+    public string Column => Removed ? RemovedColumn : IsArchived ? Archived : Status ?? NoStatus;
+}

@@ -11,7 +11,6 @@ namespace MarketingBot.Storage;
 /// </summary>
 public sealed class SqliteInbox : IAsyncDisposable
 {
-    private const int SchemaVersion = 1;
     private const int MaxGroupCommit = 512;
 
     private readonly string _connectionString;
@@ -54,41 +53,69 @@ public sealed class SqliteInbox : IAsyncDisposable
         return connection;
     }
 
+    /// <summary>Schema steps in order; a file at version N gets steps N+1 onwards, each in its own transaction.</summary>
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY,
+            guid TEXT NOT NULL UNIQUE,
+            event TEXT NOT NULL,
+            action TEXT,
+            installation_id INTEGER,
+            ordering_key TEXT,
+            received_at INTEGER NOT NULL,
+            body BLOB NOT NULL,
+            body_length INTEGER NOT NULL,
+            state INTEGER NOT NULL,
+            attempts INTEGER NOT NULL,
+            next_attempt_at INTEGER NOT NULL,
+            last_error TEXT,
+            finished_at INTEGER);
+        CREATE INDEX deliveries_ready ON deliveries(state, next_attempt_at, id);
+        CREATE INDEX deliveries_ordering ON deliveries(ordering_key, id) WHERE state IN (0, 1);
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            delivery_id INTEGER NOT NULL REFERENCES deliveries(id),
+            attempt INTEGER NOT NULL,
+            at INTEGER NOT NULL,
+            outcome TEXT NOT NULL,
+            dry_run INTEGER NOT NULL,
+            effects TEXT NOT NULL,
+            error TEXT);
+        CREATE INDEX audit_delivery ON audit(delivery_id);
+        """,
+        """
+        CREATE TABLE board_cards (
+            content_node_id TEXT PRIMARY KEY,
+            project_id TEXT NOT NULL,
+            item_id TEXT NOT NULL,
+            status TEXT,
+            archived INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL);
+        CREATE TABLE board_status_history (
+            id INTEGER PRIMARY KEY,
+            content_node_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            moved_by TEXT NOT NULL);
+        CREATE INDEX board_status_history_card ON board_status_history(content_node_id, at);
+        """,
+    ];
+
     private static void Migrate(SqliteConnection connection)
     {
         using var version = connection.CreateCommand();
         version.CommandText = "PRAGMA user_version";
-        if (Convert.ToInt32(version.ExecuteScalar()) >= SchemaVersion) return;
-        Execute(connection, """
-            CREATE TABLE IF NOT EXISTS deliveries (
-                id INTEGER PRIMARY KEY,
-                guid TEXT NOT NULL UNIQUE,
-                event TEXT NOT NULL,
-                action TEXT,
-                installation_id INTEGER,
-                ordering_key TEXT,
-                received_at INTEGER NOT NULL,
-                body BLOB NOT NULL,
-                body_length INTEGER NOT NULL,
-                state INTEGER NOT NULL,
-                attempts INTEGER NOT NULL,
-                next_attempt_at INTEGER NOT NULL,
-                last_error TEXT,
-                finished_at INTEGER);
-            CREATE INDEX IF NOT EXISTS deliveries_ready ON deliveries(state, next_attempt_at, id);
-            CREATE INDEX IF NOT EXISTS deliveries_ordering ON deliveries(ordering_key, id) WHERE state IN (0, 1);
-            CREATE TABLE IF NOT EXISTS audit (
-                id INTEGER PRIMARY KEY,
-                delivery_id INTEGER NOT NULL REFERENCES deliveries(id),
-                attempt INTEGER NOT NULL,
-                at INTEGER NOT NULL,
-                outcome TEXT NOT NULL,
-                dry_run INTEGER NOT NULL,
-                effects TEXT NOT NULL,
-                error TEXT);
-            CREATE INDEX IF NOT EXISTS audit_delivery ON audit(delivery_id);
-            PRAGMA user_version = 1;
-            """);
+        for (var applied = Convert.ToInt32(version.ExecuteScalar()); applied < Migrations.Length; applied++)
+        {
+            using var transaction = connection.BeginTransaction();
+            using var step = connection.CreateCommand();
+            step.Transaction = transaction;
+            step.CommandText = Migrations[applied] + $"PRAGMA user_version = {applied + 1};";
+            step.ExecuteNonQuery();
+            transaction.Commit();
+        }
     }
 
     private static void Execute(SqliteConnection connection, string sql)
@@ -337,6 +364,83 @@ public sealed class SqliteInbox : IAsyncDisposable
         }
         return entries;
     });
+
+    /// <summary>
+    /// Remembers where a request's card is and, when its column changed, when and by whom: GitHub
+    /// keeps no such history, and the monthly review reports time spent in each column.
+    /// </summary>
+    public Task RecordCardAsync(BoardCard card, string movedBy) => WithWorkerAsync(c =>
+    {
+        using var transaction = c.BeginTransaction();
+        string? before = null;
+        var known = false;
+        using (var read = c.CreateCommand())
+        {
+            read.Transaction = transaction;
+            read.CommandText = "SELECT status, archived FROM board_cards WHERE content_node_id = $content";
+            read.Parameters.AddWithValue("$content", card.ContentNodeId);
+            using var reader = read.ExecuteReader();
+            if (reader.Read())
+            {
+                known = true;
+                before = reader.GetBoolean(1) ? BoardCard.Archived : reader.IsDBNull(0) ? BoardCard.NoStatus : reader.GetString(0);
+            }
+        }
+        using (var upsert = c.CreateCommand())
+        {
+            upsert.Transaction = transaction;
+            upsert.CommandText = card.Removed
+                ? "DELETE FROM board_cards WHERE content_node_id = $content"
+                : """
+                  INSERT INTO board_cards (content_node_id, project_id, item_id, status, archived, updated_at)
+                  VALUES ($content, $project, $item, $status, $archived, $now)
+                  ON CONFLICT (content_node_id) DO UPDATE SET project_id = $project, item_id = $item, status = $status, archived = $archived, updated_at = $now
+                  """;
+            upsert.Parameters.AddWithValue("$content", card.ContentNodeId);
+            upsert.Parameters.AddWithValue("$project", card.ProjectId);
+            upsert.Parameters.AddWithValue("$item", card.ItemId);
+            upsert.Parameters.AddWithValue("$status", (object?)card.Status ?? DBNull.Value);
+            upsert.Parameters.AddWithValue("$archived", card.IsArchived);
+            upsert.Parameters.AddWithValue("$now", Now);
+            upsert.ExecuteNonQuery();
+        }
+        if (!known || before != card.Column)
+        {
+            using var history = c.CreateCommand();
+            history.Transaction = transaction;
+            history.CommandText = "INSERT INTO board_status_history (content_node_id, status, at, moved_by) VALUES ($content, $status, $now, $by)";
+            history.Parameters.AddWithValue("$content", card.ContentNodeId);
+            history.Parameters.AddWithValue("$status", card.Column);
+            history.Parameters.AddWithValue("$now", Now);
+            history.Parameters.AddWithValue("$by", movedBy);
+            history.ExecuteNonQuery();
+        }
+        transaction.Commit();
+    });
+
+    public Task<BoardCard?> FindCardAsync(string contentNodeId) => WithWorkerAsync(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = "SELECT project_id, item_id, status, archived FROM board_cards WHERE content_node_id = $content";
+        command.Parameters.AddWithValue("$content", contentNodeId);
+        using var reader = command.ExecuteReader();
+        return reader.Read()
+            ? new BoardCard(contentNodeId, reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetBoolean(3))
+            : null;
+    });
+
+    /// <summary>A card's columns over time, oldest first.</summary>
+    public Task<IReadOnlyList<(string Column, DateTimeOffset At, string MovedBy)>> ReadStatusHistoryAsync(string contentNodeId) =>
+        WithWorkerAsync<IReadOnlyList<(string, DateTimeOffset, string)>>(c =>
+        {
+            using var command = c.CreateCommand();
+            command.CommandText = "SELECT status, at, moved_by FROM board_status_history WHERE content_node_id = $content ORDER BY at, id";
+            command.Parameters.AddWithValue("$content", contentNodeId);
+            using var reader = command.ExecuteReader();
+            var history = new List<(string, DateTimeOffset, string)>();
+            while (reader.Read()) history.Add((reader.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.GetString(2)));
+            return history;
+        });
 
     /// <summary>Readiness: the file can be read and written.</summary>
     public Task<bool> IsReachableAsync() => WithWorkerAsync(c =>

@@ -83,6 +83,35 @@ public sealed class WorkScheduleBoardTests : IAsyncLifetime
         Assert.Contains("Item added to project", await ready.Content.ReadAsStringAsync());
     }
 
+    [Theory]
+    [InlineData("deleted")]
+    [InlineData("transferred")]
+    public async Task The_card_of_a_deleted_or_transferred_issue_leaves_the_board(string action)
+    {
+        await _live.DeliverAsync("opened", "o-1", Body);
+        await _live.DeliverAsync(action, "gone", Body, labels: ["request: social-post"]);
+
+        Assert.Null(_live.Projects.ItemFor(LiveBot.NodeId));
+        Assert.Single(_live.Comments.All);
+        Assert.Equal(["No Status", "Removed"], (await _live.Bot.Inbox.ReadStatusHistoryAsync(LiveBot.NodeId)).Select(h => h.Column));
+    }
+
+    [Fact]
+    public async Task Every_Status_change_is_recorded_with_its_time_and_repeats_are_not()
+    {
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+        await _live.DeliverAsync("opened", "o-1", Body);
+        await _live.DeliverAsync("edited", "e-1", Body + "\n\n### Campaign\n\nQ4", labels: ["request: social-post"]);
+        await _live.DeliverAsync("closed", "c-1", Body, labels: ["request: social-post"], state: "closed", stateReason: "completed");
+        await _live.DeliverAsync("reopened", "r-1", Body, labels: ["request: social-post"]);
+        await _live.DeliverAsync("reopened", "r-2", Body, labels: ["request: social-post"]);
+
+        var history = await _live.Bot.Inbox.ReadStatusHistoryAsync(LiveBot.NodeId);
+        Assert.Equal(["No Status", "Done", "No Status"], history.Select(h => h.Column));
+        Assert.All(history, h => Assert.Equal("MarketingBot", h.MovedBy));
+        Assert.All(history, h => Assert.InRange(h.At, before, DateTimeOffset.UtcNow));
+    }
+
     [Fact]
     public async Task The_project_is_looked_up_once_for_a_burst_of_fifty_opened_requests()
     {

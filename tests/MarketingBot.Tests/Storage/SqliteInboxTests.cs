@@ -99,6 +99,33 @@ public sealed class SqliteInboxTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_file_from_the_first_schema_version_is_upgraded_and_keeps_its_deliveries()
+    {
+        var path = _folder.File("v1.db");
+        using (var v1 = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            v1.Open();
+            using var create = v1.CreateCommand();
+            // The first release's tables, as such a file holds them.
+            create.CommandText = """
+                CREATE TABLE deliveries (id INTEGER PRIMARY KEY, guid TEXT NOT NULL UNIQUE, event TEXT NOT NULL, action TEXT, installation_id INTEGER,
+                    ordering_key TEXT, received_at INTEGER NOT NULL, body BLOB NOT NULL, body_length INTEGER NOT NULL, state INTEGER NOT NULL,
+                    attempts INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL, last_error TEXT, finished_at INTEGER);
+                CREATE TABLE audit (id INTEGER PRIMARY KEY, delivery_id INTEGER NOT NULL, attempt INTEGER NOT NULL, at INTEGER NOT NULL,
+                    outcome TEXT NOT NULL, dry_run INTEGER NOT NULL, effects TEXT NOT NULL, error TEXT);
+                INSERT INTO deliveries VALUES (1, 'old', 'ping', NULL, NULL, NULL, 0, x'', 0, 0, 0, 0, NULL, NULL);
+                PRAGMA user_version = 1;
+                """;
+            create.ExecuteNonQuery();
+        }
+
+        await using var upgraded = SqliteInbox.Open($"Data Source={path}", _time);
+        Assert.Equal("old", Assert.Single(await upgraded.ClaimReadyAsync(10)).Guid);
+        await upgraded.RecordCardAsync(new BoardCard("I_1", "PVT_1", "PVTI_1", null, false), "MarketingBot");
+        Assert.Equal("PVTI_1", (await upgraded.FindCardAsync("I_1"))!.ItemId);
+    }
+
+    [Fact]
     public async Task Many_concurrent_stores_all_commit_and_all_are_claimable()
     {
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 500).Select(i => _inbox.StoreAsync(Delivery($"g{i}", $"k{i % 7}"))));

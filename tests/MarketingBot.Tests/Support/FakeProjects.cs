@@ -52,6 +52,7 @@ public sealed partial class FakeProjects
             "AddItem" => Add(variables["content"]!.GetValue<string>()),
             "SetOption" => SetStatus(variables, Options.FirstOrDefault(o => o.Value == variables["option"]!.GetValue<string>()).Key),
             "ClearField" => SetStatus(variables, null),
+            "DeleteItem" => Delete(variables["item"]!.GetValue<string>()),
             "Archive" => Change(variables["item"]!.GetValue<string>(), i => i with { Archived = true }, "archiveProjectV2Item", "item"),
             _ => Error("INTERNAL", $"the fake does not know {operation}"),
         };
@@ -107,6 +108,13 @@ public sealed partial class FakeProjects
         if (entry.Key is null) return Error("NOT_FOUND", $"Could not resolve to a node with the global id of '{itemId}'.");
         _items[entry.Key] = change(entry.Value);
         return Data(mutation, new JsonObject { [payloadField] = new JsonObject { ["id"] = itemId } });
+    }
+
+    private ResponseMessage Delete(string itemId)
+    {
+        var entry = _items.FirstOrDefault(i => i.Value.ItemId == itemId);
+        if (entry.Key is null || !_items.TryRemove(entry.Key, out _)) return Error("NOT_FOUND", $"Could not resolve to a node with the global id of '{itemId}'.");
+        return Data("deleteProjectV2Item", new JsonObject { ["deletedItemId"] = itemId });
     }
 
     private static ResponseMessage Data(string mutation, JsonNode payload) =>
