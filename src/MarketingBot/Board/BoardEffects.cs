@@ -3,20 +3,23 @@ using MarketingBot.Requests;
 
 namespace MarketingBot.Board;
 
+/// <summary>A change to a request's card on the Work Schedule board, applied through GraphQL by <see cref="WorkScheduleBoard"/>.</summary>
+public abstract record BoardEffect(IssueRef Issue, string ContentNodeId, BoardLayout Board) : Effect;
+
 /// <summary>The request's card is on the Work Schedule board in <paramref name="Column"/>, or with no Status when it is null.</summary>
-public sealed record PlaceOnBoard(IssueRef Issue, string ContentNodeId, BoardLayout Board, string? Column) : Effect
+public sealed record PlaceOnBoard(IssueRef Issue, string ContentNodeId, BoardLayout Board, string? Column) : BoardEffect(Issue, ContentNodeId, Board)
 {
     public override string Describe() => $"put {Issue} on the {Board.Title} board, {(Column is null ? "No Status" : $"Status {Column}")}";
 }
 
 /// <summary>The request's card is archived (closed as not planned).</summary>
-public sealed record ArchiveOnBoard(IssueRef Issue, string ContentNodeId, BoardLayout Board) : Effect
+public sealed record ArchiveOnBoard(IssueRef Issue, string ContentNodeId, BoardLayout Board) : BoardEffect(Issue, ContentNodeId, Board)
 {
     public override string Describe() => $"archive {Issue} on the {Board.Title} board";
 }
 
 /// <summary>The card of a deleted or transferred issue leaves the board (the issue it showed is gone from this repository).</summary>
-public sealed record RemoveFromBoard(IssueRef Issue, string ContentNodeId, BoardLayout Board) : Effect
+public sealed record RemoveFromBoard(IssueRef Issue, string ContentNodeId, BoardLayout Board) : BoardEffect(Issue, ContentNodeId, Board)
 {
     public override string Describe() => $"remove {Issue} from the {Board.Title} board";
 }

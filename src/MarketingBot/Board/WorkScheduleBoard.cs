@@ -20,15 +20,9 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, SqliteInbox
     /// <summary>Configuration problems by board, for readiness and the dashboard.</summary>
     public IReadOnlyDictionary<string, string> Problems => _problems;
 
-    public async Task ApplyAsync(long installationId, Effect effect, CancellationToken cancellationToken)
+    public async Task ApplyAsync(long installationId, BoardEffect effect, CancellationToken cancellationToken)
     {
-        var (issue, board) = effect switch
-        {
-            PlaceOnBoard p => (p.Issue, p.Board),
-            ArchiveOnBoard a => (a.Issue, a.Board),
-            RemoveFromBoard r => (r.Issue, r.Board),
-            _ => throw new NotSupportedException($"{effect.GetType().Name} is not a board effect."),
-        };
+        var (issue, board) = (effect.Issue, effect.Board);
         var key = $"{installationId}:{board.Owner ?? issue.Owner}:{board.Number?.ToString() ?? board.Title}";
         for (var attempt = 1; ; attempt++)
         {
@@ -64,7 +58,7 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, SqliteInbox
         }
     }
 
-    private async Task ApplyAsync(long installationId, BoardIds ids, Effect effect, CancellationToken cancellationToken)
+    private async Task ApplyAsync(long installationId, BoardIds ids, BoardEffect effect, CancellationToken cancellationToken)
     {
         if (effect is RemoveFromBoard remove)
         {
@@ -74,7 +68,7 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, SqliteInbox
             await records.RecordCardAsync(card with { Removed = true }, Bot);
             return;
         }
-        var content = effect switch { PlaceOnBoard p => p.ContentNodeId, ArchiveOnBoard a => a.ContentNodeId, _ => "" };
+        var content = effect.ContentNodeId;
         var added = await graphQL.MutateAsync<AddItemData>(installationId, BoardDocuments.AddItem, new { project = ids.ProjectId, content }, cancellationToken);
         var item = added.AddProjectV2ItemById.Item.Id;
         switch (effect)

@@ -12,8 +12,8 @@ public sealed class LiveEffects(GitHubEffects github, WorkScheduleBoard board, P
 {
     public async Task ApplyAsync(long? installationId, IReadOnlyList<Effect> effects, CancellationToken cancellationToken)
     {
-        await github.ApplyAsync(installationId, effects.Where(e => e is not (MirrorToPlanner or PlaceOnBoard or ArchiveOnBoard or RemoveFromBoard)).ToList(), cancellationToken);
-        foreach (var move in effects.Where(e => e is PlaceOnBoard or ArchiveOnBoard or RemoveFromBoard))
+        await github.ApplyAsync(installationId, effects.Where(e => e is not (MirrorToPlanner or BoardEffect)).ToList(), cancellationToken);
+        foreach (var move in effects.OfType<BoardEffect>())
             await board.ApplyAsync(installationId ?? throw new InvalidOperationException("The delivery names no installation."), move, cancellationToken);
         // Without a spreadsheet configured there is nowhere to mirror to; readiness says so.
         if (!plannerSettings.Value.IsConfigured) return;

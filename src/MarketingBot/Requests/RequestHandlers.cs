@@ -14,7 +14,7 @@ public sealed class RequestCheckHandler(WorkflowSource workflows, TimeProvider t
     public async Task<Decision> HandleAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
     {
         if (delivery.Payload is not IssuesEvent { Issue: { } issue, Repository: { } repository }) return Decision.Nothing("no issue in the payload");
-        var owner = repository.Owner?.Login ?? repository.FullName.Split('/')[0];
+        var owner = OwnerOf(repository);
         var workflow = await workflows.ForRepositoryAsync(delivery.InstallationId, owner, repository.Name);
         var request = new RequestIssue(
             new IssueRef(owner, repository.Name, (int)issue.Number),
@@ -40,6 +40,10 @@ public sealed class RequestCheckHandler(WorkflowSource workflows, TimeProvider t
         var board = BoardRules.Decide(delivery.Action, request, issue.NodeId, issue.StateReason?.ToString(), label, workflow);
         return board.Count == 0 ? decision : decision with { Effects = [.. decision.Effects, .. board] };
     }
+
+    /// <summary>The repository's owner login; older payloads name it only in the full name.</summary>
+    internal static string OwnerOf(Octokit.Webhooks.Models.Repository repository) =>
+        repository.Owner?.Login ?? repository.FullName.Split('/')[0];
 }
 
 /// <summary>A push to the default branch that touches the workflow file makes the bot read it again.</summary>
@@ -52,7 +56,7 @@ public sealed class WorkflowChangeHandler(WorkflowSource workflows) : IDeliveryH
         var touched = (push.Commits ?? []).Any(c => new[] { c.Added, c.Modified, c.Removed }
             .Any(paths => paths?.Contains(WorkflowSource.RepositoryPath) == true));
         if (!touched) return Task.FromResult(Decision.Nothing("workflow file unchanged"));
-        workflows.Forget(repository.Owner?.Login ?? repository.FullName.Split('/')[0], repository.Name);
+        workflows.Forget(RequestCheckHandler.OwnerOf(repository), repository.Name);
         return Task.FromResult(Decision.Nothing($"{WorkflowSource.RepositoryPath} changed; it is read again at the next request"));
     }
 }
