@@ -59,6 +59,40 @@ public static class BoardDocuments
         }
         """;
 
+    /// <summary>A card as a person left it: its single-select values and the issue it shows.</summary>
+    public const string Card = """
+        query Card($item: ID!) {
+          node(id: $item) {
+            ... on ProjectV2Item {
+              id
+              isArchived
+              project { id }
+              fieldValues(first: 50) {
+                nodes {
+                  ... on ProjectV2ItemFieldSingleSelectValue { name field { ... on ProjectV2FieldCommon { name } } }
+                }
+              }
+              content {
+                ... on Issue {
+                  id
+                  number
+                  title
+                  body
+                  url
+                  state
+                  createdAt
+                  updatedAt
+                  author { login }
+                  labels(first: 100) { nodes { name } }
+                  assignees(first: 20) { nodes { login } }
+                  repository { name owner { login } }
+                }
+              }
+            }
+          }
+        }
+        """;
+
     public const string DeleteItem = """
         mutation DeleteItem($project: ID!, $item: ID!) {
           deleteProjectV2Item(input: { projectId: $project, itemId: $item }) { deletedItemId }
@@ -74,5 +108,6 @@ public static class BoardDocuments
         [nameof(ClearField)] = ClearField,
         [nameof(Archive)] = Archive,
         [nameof(DeleteItem)] = DeleteItem,
+        [nameof(Card)] = Card,
     };
 }

@@ -24,6 +24,12 @@ public sealed record RemoveFromBoard(IssueRef Issue, string ContentNodeId, Board
     public override string Describe() => $"remove {Issue} from the {Board.Title} board";
 }
 
+/// <summary>A person moved a card: the bot's Status history remembers it (GitHub keeps none).</summary>
+public sealed record RecordCardMove(Storage.BoardCard Card, string MovedBy) : Effect
+{
+    public override string Describe() => $"record that {MovedBy} moved {Card.ContentNodeId} to {Card.Column}";
+}
+
 /// <summary>Where a request's card belongs as the request moves: the handbook's board rules.</summary>
 public static class BoardRules
 {

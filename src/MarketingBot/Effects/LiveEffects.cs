@@ -1,5 +1,6 @@
 using MarketingBot.Board;
 using MarketingBot.Planner;
+using MarketingBot.Storage;
 using Microsoft.Extensions.Options;
 
 namespace MarketingBot.Effects;
@@ -8,11 +9,13 @@ namespace MarketingBot.Effects;
 /// The live executor: Content Planner rows go to the mirror (which coalesces them), board moves
 /// to the Work Schedule board (GraphQL), everything else to GitHub's REST API.
 /// </summary>
-public sealed class LiveEffects(GitHubEffects github, WorkScheduleBoard board, PlannerMirror planner, IOptions<PlannerSettings> plannerSettings) : IEffectExecutor
+public sealed class LiveEffects(GitHubEffects github, WorkScheduleBoard board, PlannerMirror planner, IOptions<PlannerSettings> plannerSettings, SqliteInbox records)
+    : IEffectExecutor
 {
     public async Task ApplyAsync(long? installationId, IReadOnlyList<Effect> effects, CancellationToken cancellationToken)
     {
-        await github.ApplyAsync(installationId, effects.Where(e => e is not (MirrorToPlanner or BoardEffect)).ToList(), cancellationToken);
+        foreach (var move in effects.OfType<RecordCardMove>()) await records.RecordCardAsync(move.Card, move.MovedBy);
+        await github.ApplyAsync(installationId, effects.Where(e => e is not (MirrorToPlanner or BoardEffect or RecordCardMove)).ToList(), cancellationToken);
         foreach (var move in effects.OfType<BoardEffect>())
             await board.ApplyAsync(installationId ?? throw new InvalidOperationException("The delivery names no installation."), move, cancellationToken);
         // Without a spreadsheet configured there is nowhere to mirror to; readiness says so.

@@ -1,3 +1,4 @@
+using MarketingBot.Board;
 using MarketingBot.Installations;
 using MarketingBot.Requests;
 
@@ -17,6 +18,7 @@ public static partial class EventRoutes
         services.AddKeyedScoped<IDeliveryHandler, InstallationHandler>("installation_repositories");
         foreach (var action in new[] { "opened", "edited", "reopened", "labeled", "unlabeled", "closed", "deleted", "transferred" })
             services.AddKeyedScoped<IDeliveryHandler, RequestCheckHandler>($"issues.{action}");
+        services.AddKeyedScoped<IDeliveryHandler, CardMovedHandler>("projects_v2_item.edited");
         services.AddKeyedScoped<IDeliveryHandler, WorkflowChangeHandler>("push");
         return services;
     }

@@ -1,6 +1,7 @@
 using MarketingBot.Board;
 using MarketingBot.Effects;
 using MarketingBot.Processing;
+using MarketingBot.Storage;
 using Octokit.Webhooks.Events;
 
 namespace MarketingBot.Requests;
@@ -9,7 +10,7 @@ namespace MarketingBot.Requests;
 /// A request opened, edited, reopened, (un)labelled or closed: check it, bring comment, labels,
 /// assignees and planner row in line, and move its card on the Work Schedule board.
 /// </summary>
-public sealed class RequestCheckHandler(WorkflowSource workflows, TimeProvider time) : IDeliveryHandler
+public sealed class RequestCheckHandler(WorkflowSource workflows, SqliteInbox records, TimeProvider time) : IDeliveryHandler
 {
     public async Task<Decision> HandleAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
     {
@@ -30,7 +31,7 @@ public sealed class RequestCheckHandler(WorkflowSource workflows, TimeProvider t
         // A deleted or transferred issue can no longer be commented on or labelled here; only its card is left to tidy.
         var decision = delivery.Action is "deleted" or "transferred"
             ? Decision.Nothing($"issue {delivery.Action}")
-            : RequestRules.Decide(request, workflow, RequestRules.Today(workflow, time.GetUtcNow()));
+            : RequestRules.Decide(request, workflow, RequestRules.Today(workflow, time.GetUtcNow()), (await records.FindCardAsync(issue.NodeId))?.Status);
         var label = delivery.Payload switch
         {
             Octokit.Webhooks.Events.Issues.IssuesLabeledEvent labeled => labeled.Label?.Name,

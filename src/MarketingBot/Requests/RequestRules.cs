@@ -24,7 +24,8 @@ public sealed record RequestIssue(
 /// </summary>
 public static class RequestRules
 {
-    public static Decision Decide(RequestIssue issue, Workflow workflow, DateOnly today)
+    /// <param name="boardStatus">The card's column on the Work Schedule board, when it has one; the planner row shows it.</param>
+    public static Decision Decide(RequestIssue issue, Workflow workflow, DateOnly today, string? boardStatus = null)
     {
         var type = RequestTypes.Detect(workflow, issue.Title, issue.Body, issue.Labels);
         if (type is null) return Decision.Nothing("not a marketing request");
@@ -42,7 +43,7 @@ public static class RequestRules
 
         effects.Add(new UpsertBotComment(issue.Ref, RequestComment.Marker, RequestComment.Render(check, issue.Author)));
 
-        if (issue.Url.Length > 0) effects.Add(new MirrorToPlanner(PlannerRowFor(issue, check, workflow), workflow.Planner.Columns));
+        if (issue.Url.Length > 0) effects.Add(new MirrorToPlanner(PlannerRowFor(issue, check, workflow, boardStatus), workflow.Planner.Columns));
 
         if (issue.Assignees.Count == 0 && type.AssignRole is { } role && workflow.Roles.TryGetValue(role, out var people) && people.Logins.Count > 0)
             effects.Add(new AssignUsers(issue.Ref, people.Logins));
@@ -55,13 +56,14 @@ public static class RequestRules
     }
 
     /// <summary>The request as the Content Planner shows it.</summary>
-    private static PlannerRow PlannerRowFor(RequestIssue issue, RequestCheck check, Workflow workflow)
+    private static PlannerRow PlannerRowFor(RequestIssue issue, RequestCheck check, Workflow workflow, string? boardStatus)
     {
         var answers = check.Answers;
         string Answer(string id) => answers.TryGetValue(id, out var value) ? value : "";
         var publish = Answer("publish-date");
-        var status = issue.Labels.Contains(workflow.Labels.Approved.Name, StringComparer.OrdinalIgnoreCase) ? "Approved"
-            : check.IsComplete ? "Ready for review" : "Needs info";
+        var status = boardStatus
+            ?? (issue.Labels.Contains(workflow.Labels.Approved.Name, StringComparer.OrdinalIgnoreCase) ? "Approved"
+            : check.IsComplete ? "Ready for review" : "Needs info");
         return new PlannerRow(issue.Url, new Dictionary<string, string>
         {
             ["Issue"] = $"#{issue.Ref.Number}",

@@ -112,6 +112,76 @@ public sealed class WorkScheduleBoardTests : IAsyncLifetime
         Assert.All(history, h => Assert.InRange(h.At, before, DateTimeOffset.UtcNow));
     }
 
+    /// <summary>Someone drags #7's card: the fake board changes, then GitHub sends projects_v2_item.edited.</summary>
+    private async Task PersonMovesCard(string? column, string sender = "pmm", string senderType = "User", string contentType = "Issue", string[]? labels = null)
+    {
+        _live.Projects.Issues[LiveBot.NodeId] = new System.Text.Json.Nodes.JsonObject
+        {
+            ["id"] = LiveBot.NodeId, ["number"] = LiveBot.Number, ["title"] = "[Social post] Release 2.5", ["body"] = Body,
+            ["url"] = $"https://github.com/{LiveBot.Repository}/issues/{LiveBot.Number}", ["state"] = "OPEN",
+            ["createdAt"] = "2026-11-02T09:30:00Z", ["updatedAt"] = "2026-11-02T10:00:00Z", ["author"] = new System.Text.Json.Nodes.JsonObject { ["login"] = "requester" },
+            ["labels"] = new System.Text.Json.Nodes.JsonObject { ["nodes"] = new System.Text.Json.Nodes.JsonArray((labels ?? ["request: social-post"]).Select(l => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject { ["name"] = l }).ToArray()) },
+            ["assignees"] = new System.Text.Json.Nodes.JsonObject { ["nodes"] = new System.Text.Json.Nodes.JsonArray() },
+            ["repository"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "customer", ["owner"] = new System.Text.Json.Nodes.JsonObject { ["login"] = "acme" } },
+        };
+        _live.Projects.Move(LiveBot.NodeId, column);
+        var payload = $$$"""
+            {"action":"edited",
+             "projects_v2_item":{"id":5678510,"node_id":"PVTI_{{{LiveBot.NodeId}}}","project_node_id":"{{{FakeProjects.ProjectId}}}","content_node_id":"{{{LiveBot.NodeId}}}",
+               "content_type":"{{{contentType}}}","creator":{"login":"requester","id":1,"type":"User"},"created_at":"2026-11-02T09:30:00Z","updated_at":"2026-11-02T10:00:00Z","archived_at":null},
+             "changes":{"field_value":{"field_node_id":"{{{FakeProjects.StatusFieldId}}}","field_type":"single_select"}},
+             "organization":{"login":"acme","id":9},
+             "sender":{"login":"{{{sender}}}","id":77,"type":"{{{senderType}}}"},
+             "installation":{"id":{{{FakeGitHub.InstallationId}}}}}
+            """;
+        var response = await _live.Bot.PostAsync("projects_v2_item", $"move-{Guid.NewGuid()}", System.Text.Encoding.UTF8.GetBytes(payload));
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        await _live.Bot.DrainAsync();
+        Assert.All(await _live.Bot.Inbox.ReadAuditAsync(), a => Assert.Null(a.Error));
+    }
+
+    [Fact]
+    public async Task A_person_moving_a_card_is_recorded_and_shown_in_the_Content_Planner()
+    {
+        await _live.DeliverAsync("opened", "o-1", Body);
+        await PersonMovesCard("In Progress");
+
+        var history = await _live.Bot.Inbox.ReadStatusHistoryAsync(LiveBot.NodeId);
+        Assert.Equal([("No Status", "MarketingBot"), ("In Progress", "pmm")], history.Select(h => (h.Column, h.MovedBy)));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!(_live.Google.Grid.Count > 1 && _live.Google.Grid[1][7] == "In Progress") && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.Equal("In Progress", _live.Google.Grid[1][7]);
+
+        // A later edit keeps showing the card's column, not the validation state.
+        await _live.DeliverAsync("edited", "e-1", Body + "\n\n### Campaign\n\nQ4", labels: ["request: social-post"]);
+        await Task.Delay(1500);
+        Assert.Equal("In Progress", _live.Google.Grid[1][7]);
+    }
+
+    [Fact]
+    public async Task Moving_a_card_into_the_approved_column_sets_the_approved_label_and_back_to_No_Status_clears_it()
+    {
+        await _live.DeliverAsync("opened", "o-1", Body);
+        await PersonMovesCard("Todo");
+        Assert.Contains(_live.GitHub.Requests($"/repos/{LiveBot.Repository}/issues/{LiveBot.Number}/labels", "POST"), r => r.Body!.Contains("\"approved\""));
+
+        await PersonMovesCard(null, labels: ["request: social-post", "approved"]);
+        Assert.Single(_live.GitHub.All, r => r.Method == "DELETE" && r.Path == $"/repos/{LiveBot.Repository}/issues/{LiveBot.Number}/labels/approved");
+    }
+
+    [Theory]
+    [InlineData("marketingbot[bot]", "Bot", "Issue", "the bot's own change; not echoed back")]
+    [InlineData("pmm", "User", "DraftIssue", "a DraftIssue is not a request")]
+    public async Task The_bots_own_moves_and_draft_items_are_left_alone(string sender, string senderType, string contentType, string outcome)
+    {
+        await _live.DeliverAsync("opened", "o-1", Body);
+        await PersonMovesCard("Done", sender, senderType, contentType);
+
+        var last = (await _live.Bot.Inbox.ReadAuditAsync()).Last();
+        Assert.Equal(outcome, last.Outcome);
+        Assert.Equal(["No Status"], (await _live.Bot.Inbox.ReadStatusHistoryAsync(LiveBot.NodeId)).Select(h => h.Column));
+    }
+
     [Fact]
     public async Task The_project_is_looked_up_once_for_a_burst_of_fifty_opened_requests()
     {

@@ -38,6 +38,12 @@ public sealed partial class FakeProjects
 
     public int Lookups => _lookups;
 
+    /// <summary>The issues the cards show, by node id, as GraphQL returns an Issue.</summary>
+    public ConcurrentDictionary<string, JsonObject> Issues { get; } = new();
+
+    /// <summary>A person drags a card to another column (null: No Status).</summary>
+    public void Move(string contentId, string? status) => _items[contentId] = _items[contentId] with { Status = status };
+
     public (string ItemId, string? Status, bool Archived)? ItemFor(string contentId) => _items.TryGetValue(contentId, out var item) ? item : null;
 
     private IResponseMessage Answer(IRequestMessage request)
@@ -52,6 +58,7 @@ public sealed partial class FakeProjects
             "AddItem" => Add(variables["content"]!.GetValue<string>()),
             "SetOption" => SetStatus(variables, Options.FirstOrDefault(o => o.Value == variables["option"]!.GetValue<string>()).Key),
             "ClearField" => SetStatus(variables, null),
+            "Card" => Card(variables["item"]!.GetValue<string>()),
             "DeleteItem" => Delete(variables["item"]!.GetValue<string>()),
             "Archive" => Change(variables["item"]!.GetValue<string>(), i => i with { Archived = true }, "archiveProjectV2Item", "item"),
             _ => Error("INTERNAL", $"the fake does not know {operation}"),
@@ -108,6 +115,29 @@ public sealed partial class FakeProjects
         if (entry.Key is null) return Error("NOT_FOUND", $"Could not resolve to a node with the global id of '{itemId}'.");
         _items[entry.Key] = change(entry.Value);
         return Data(mutation, new JsonObject { [payloadField] = new JsonObject { ["id"] = itemId } });
+    }
+
+    private ResponseMessage Card(string itemId)
+    {
+        var entry = _items.FirstOrDefault(i => i.Value.ItemId == itemId);
+        if (entry.Key is null) return Error("NOT_FOUND", $"Could not resolve to a node with the global id of '{itemId}'.");
+        var values = entry.Value.Status is { } status
+            ? new JsonArray(new JsonObject { ["name"] = status, ["field"] = new JsonObject { ["name"] = "Status" } })
+            : new JsonArray();
+        return JsonAnswer.With(200, new JsonObject
+        {
+            ["data"] = new JsonObject
+            {
+                ["node"] = new JsonObject
+                {
+                    ["id"] = itemId,
+                    ["isArchived"] = entry.Value.Archived,
+                    ["project"] = new JsonObject { ["id"] = ProjectId },
+                    ["fieldValues"] = new JsonObject { ["nodes"] = values },
+                    ["content"] = Issues.TryGetValue(entry.Key, out var issue) ? issue.DeepClone() : new JsonObject(),
+                },
+            },
+        });
     }
 
     private ResponseMessage Delete(string itemId)
