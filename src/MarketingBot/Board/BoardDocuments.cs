@@ -47,6 +47,22 @@ public static class BoardDocuments
         }
         """;
 
+    public const string SetText = """
+        mutation SetText($project: ID!, $item: ID!, $field: ID!, $text: String!) {
+          updateProjectV2ItemFieldValue(input: { projectId: $project, itemId: $item, fieldId: $field, value: { text: $text } }) {
+            projectV2Item { id }
+          }
+        }
+        """;
+
+    public const string SetDate = """
+        mutation SetDate($project: ID!, $item: ID!, $field: ID!, $date: Date!) {
+          updateProjectV2ItemFieldValue(input: { projectId: $project, itemId: $item, fieldId: $field, value: { date: $date } }) {
+            projectV2Item { id }
+          }
+        }
+        """;
+
     public const string ClearField = """
         mutation ClearField($project: ID!, $item: ID!, $field: ID!) {
           clearProjectV2ItemFieldValue(input: { projectId: $project, itemId: $item, fieldId: $field }) { projectV2Item { id } }
@@ -105,6 +121,8 @@ public static class BoardDocuments
         [nameof(ByTitle)] = ByTitle,
         [nameof(AddItem)] = AddItem,
         [nameof(SetOption)] = SetOption,
+        [nameof(SetText)] = SetText,
+        [nameof(SetDate)] = SetDate,
         [nameof(ClearField)] = ClearField,
         [nameof(Archive)] = Archive,
         [nameof(DeleteItem)] = DeleteItem,

@@ -12,6 +12,13 @@ public sealed record PlaceOnBoard(IssueRef Issue, string ContentNodeId, BoardLay
     public override string Describe() => $"put {Issue} on the {Board.Title} board, {(Column is null ? "No Status" : $"Status {Column}")}";
 }
 
+/// <summary>The card's own fields (request type, publish date) hold these values, where the project has such fields.</summary>
+public sealed record SetCardFields(IssueRef Issue, string ContentNodeId, BoardLayout Board, IReadOnlyDictionary<string, string> Values)
+    : BoardEffect(Issue, ContentNodeId, Board)
+{
+    public override string Describe() => $"set {string.Join(", ", Values.Select(v => $"{v.Key}: {v.Value}"))} on {Issue}'s card";
+}
+
 /// <summary>The request's card is archived (closed as not planned).</summary>
 public sealed record ArchiveOnBoard(IssueRef Issue, string ContentNodeId, BoardLayout Board) : BoardEffect(Issue, ContentNodeId, Board)
 {
@@ -38,11 +45,12 @@ public static class BoardRules
     /// <param name="label">For <c>labeled</c> and <c>unlabeled</c>: the label that changed.</param>
     public static IReadOnlyList<Effect> Decide(string? action, RequestIssue issue, string contentNodeId, string? stateReason, string? label, Workflow workflow)
     {
-        if (workflow.Board is not { } board || RequestTypes.Detect(workflow, issue.Title, issue.Body, issue.Labels) is null) return [];
+        if (workflow.Board is not { } board || RequestTypes.Detect(workflow, issue.Title, issue.Body, issue.Labels) is not { } type) return [];
         return action switch
         {
             // New and reopened requests wait in No Status until the PMM triages them.
-            "opened" or "reopened" => [new PlaceOnBoard(issue.Ref, contentNodeId, board, Column: null)],
+            "opened" or "reopened" => [new PlaceOnBoard(issue.Ref, contentNodeId, board, Column: null), Fields(issue, contentNodeId, board, type)],
+            "edited" when issue.IsOpen => [Fields(issue, contentNodeId, board, type)],
             "deleted" or "transferred" => [new RemoveFromBoard(issue.Ref, contentNodeId, board)],
             "closed" when stateReason == "not_planned" => [new ArchiveOnBoard(issue.Ref, contentNodeId, board)],
             "closed" => [new PlaceOnBoard(issue.Ref, contentNodeId, board, board.Done)],
@@ -51,6 +59,15 @@ public static class BoardRules
             "unlabeled" when IsApproval(label, workflow) && issue.IsOpen => [new PlaceOnBoard(issue.Ref, contentNodeId, board, Column: null)],
             _ => [],
         };
+    }
+
+    /// <summary>The request type, and the publish date when the request gives a readable one.</summary>
+    private static SetCardFields Fields(RequestIssue issue, string contentNodeId, BoardLayout board, RequestType type)
+    {
+        var values = new Dictionary<string, string> { [board.TypeField] = type.Name };
+        if (RequestBody.Parse(issue.Body, type).TryGetValue("publish-date", out var answer) && Answers.TryParseDate(answer, out var date))
+            values[board.PublishDateField] = date.ToString("yyyy-MM-dd");
+        return new SetCardFields(issue.Ref, contentNodeId, board, values);
     }
 
     private static bool IsApproval(string? label, Workflow workflow) =>

@@ -17,6 +17,9 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, SqliteInbox
     private readonly ConcurrentDictionary<string, Lazy<Task<BoardIds>>> _boards = new();
     private readonly ConcurrentDictionary<string, string> _problems = new();
 
+    /// <summary>Field values last written per card and field, so an edit that changes neither writes nothing.</summary>
+    private readonly ConcurrentDictionary<(string Content, string Field), string> _fieldsWritten = new();
+
     /// <summary>Configuration problems by board, for readiness and the dashboard.</summary>
     public IReadOnlyDictionary<string, string> Problems => _problems;
 
@@ -69,8 +72,12 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, SqliteInbox
             return;
         }
         var content = effect.ContentNodeId;
-        var added = await graphQL.MutateAsync<AddItemData>(installationId, BoardDocuments.AddItem, new { project = ids.ProjectId, content }, cancellationToken);
-        var item = added.AddProjectV2ItemById.Item.Id;
+        if (effect is SetCardFields fields)
+        {
+            await SetFieldsAsync(installationId, ids, fields, cancellationToken);
+            return;
+        }
+        var item = await ItemIdAsync(installationId, ids, content, cancellationToken);
         switch (effect)
         {
             case PlaceOnBoard { Column: null }:
@@ -88,6 +95,34 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, SqliteInbox
                 break;
         }
         await records.RecordCardAsync(new BoardCard(content, ids.ProjectId, item, (effect as PlaceOnBoard)?.Column, IsArchived: effect is ArchiveOnBoard), Bot);
+    }
+
+    private async Task<string> ItemIdAsync(long installationId, BoardIds ids, string content, CancellationToken cancellationToken) =>
+        (await graphQL.MutateAsync<AddItemData>(installationId, BoardDocuments.AddItem, new { project = ids.ProjectId, content }, cancellationToken))
+            .AddProjectV2ItemById.Item.Id;
+
+    private async Task SetFieldsAsync(long installationId, BoardIds ids, SetCardFields effect, CancellationToken cancellationToken)
+    {
+        var changes = effect.Values
+            .Where(v => ids.Fields.ContainsKey(v.Key) && !(_fieldsWritten.TryGetValue((effect.ContentNodeId, v.Key), out var before) && before == v.Value))
+            .ToList();
+        if (changes.Count == 0) return;
+        // The bot's record of the card saves a lookup; a card it never saw is added (adding returns an existing card).
+        var item = (await records.FindCardAsync(effect.ContentNodeId))?.ItemId ?? await ItemIdAsync(installationId, ids, effect.ContentNodeId, cancellationToken);
+        foreach (var (name, value) in changes)
+        {
+            var field = ids.Fields[name];
+            var (document, variables) = field.DataType switch
+            {
+                "DATE" => (BoardDocuments.SetDate, (object)new { project = ids.ProjectId, item, field = field.Id, date = value }),
+                "TEXT" => (BoardDocuments.SetText, new { project = ids.ProjectId, item, field = field.Id, text = value }),
+                "SINGLE_SELECT" when field.Options.TryGetValue(value, out var option) => (BoardDocuments.SetOption, new { project = ids.ProjectId, item, field = field.Id, option }),
+                _ => (null, null),
+            };
+            if (document is null) continue;
+            await graphQL.MutateAsync<object>(installationId, document, variables!, cancellationToken);
+            _fieldsWritten[(effect.ContentNodeId, name)] = value;
+        }
     }
 
     /// <summary>Who the Status history names for the bot's own moves.</summary>
@@ -116,13 +151,20 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, SqliteInbox
             _problems[$"{owner}/{project.Title}:workflows"] = problem;
             LogProblem(logger, project.Title, problem);
         }
-        return new BoardIds(project.Id, status.Id, status.Options.ToDictionary(o => o.Name, o => o.Id), null);
+        var fields = (project.Fields?.Nodes ?? []).Where(f => f is { Id: not null, Name: not null, DataType: not null })
+            .GroupBy(f => f!.Name!, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => new FieldIds(g.First()!.Id!, g.First()!.DataType!, (g.First()!.Options ?? []).ToDictionary(o => o.Name, o => o.Id)),
+                StringComparer.OrdinalIgnoreCase);
+        return new BoardIds(project.Id, status.Id, status.Options.ToDictionary(o => o.Name, o => o.Id), fields, null);
     }
 
-    private sealed record BoardIds(string ProjectId, string StatusFieldId, IReadOnlyDictionary<string, string> StatusOptions, string? Problem)
+    private sealed record BoardIds(
+        string ProjectId, string StatusFieldId, IReadOnlyDictionary<string, string> StatusOptions, IReadOnlyDictionary<string, FieldIds> Fields, string? Problem)
     {
-        public static BoardIds Broken(string problem) => new("", "", new Dictionary<string, string>(), problem);
+        public static BoardIds Broken(string problem) => new("", "", new Dictionary<string, string>(), new Dictionary<string, FieldIds>(), problem);
     }
+
+    private sealed record FieldIds(string Id, string DataType, IReadOnlyDictionary<string, string> Options);
 
     private sealed record ByNumberData(Organization? Organization);
 
@@ -134,7 +176,7 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, SqliteInbox
 
     private sealed record Project(string Id, string Title, Connection<Field>? Fields, Connection<Workflow>? Workflows);
 
-    private sealed record Field(string? Id, string? Name, List<Option>? Options);
+    private sealed record Field(string? Id, string? Name, string? DataType, List<Option>? Options);
 
     private sealed record Option(string Id, string Name);
 

@@ -34,6 +34,12 @@ public sealed class BoardLayout
     public string StatusField { get; set; } = "Status";
     public string Approved { get; set; } = "Todo";
     public string Done { get; set; } = "Done";
+
+    /// <summary>Written with the request type when the project has a field of this name (text or single select).</summary>
+    public string TypeField { get; set; } = "Request type";
+
+    /// <summary>Written with the publish date when the project has a field of this name (date or text).</summary>
+    public string PublishDateField { get; set; } = "Publish date";
 }
 
 /// <summary>The Content Planner's columns, left to right from column A; the bot owns these and no others.</summary>

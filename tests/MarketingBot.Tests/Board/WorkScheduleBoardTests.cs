@@ -183,6 +183,24 @@ public sealed class WorkScheduleBoardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_request_type_and_publish_date_are_written_to_the_projects_fields_and_only_when_they_change()
+    {
+        _live.Projects.HasRequestFields = true;
+        var dated = Body + "\n\n### Publish date\n\n1 December 2030";
+        await _live.DeliverAsync("opened", "o-1", dated);
+        Assert.Equal("Social post request", _live.Projects.FieldValues[(LiveBot.NodeId, "Request type")]);
+        Assert.Equal("2030-12-01", _live.Projects.FieldValues[(LiveBot.NodeId, "Publish date")]);
+
+        var calls = GraphQLOperations.Count();
+        await _live.DeliverAsync("edited", "e-1", dated + "\n\n### Campaign\n\nQ4", labels: ["request: social-post"]);
+        Assert.Equal(calls, GraphQLOperations.Count());
+
+        await _live.DeliverAsync("edited", "e-2", Body + "\n\n### Publish date\n\n2030-12-15", labels: ["request: social-post"]);
+        Assert.Equal("2030-12-15", _live.Projects.FieldValues[(LiveBot.NodeId, "Publish date")]);
+        Assert.Equal(["SetDate"], GraphQLOperations.Skip(calls));
+    }
+
+    [Fact]
     public async Task The_project_is_looked_up_once_for_a_burst_of_fifty_opened_requests()
     {
         foreach (var n in Enumerable.Range(100, 50)) _ = new FakeIssueComments(_live.GitHub.Server, LiveBot.Repository, n, "marketingbot[bot]");

@@ -36,6 +36,14 @@ public sealed partial class FakeProjects
 
     public bool ItemAddedWorkflowEnabled { get; set; }
 
+    /// <summary>When true the project also has a "Request type" single select and a "Publish date" date field.</summary>
+    public bool HasRequestFields { get; set; }
+
+    /// <summary>Values of fields other than Status, by card and field name.</summary>
+    public ConcurrentDictionary<(string Content, string Field), string> FieldValues { get; } = new();
+
+    private static readonly string[] RequestTypeNames = ["Social post request", "Blog post request", "Demo request"];
+
     public int Lookups => _lookups;
 
     /// <summary>The issues the cards show, by node id, as GraphQL returns an Issue.</summary>
@@ -56,7 +64,10 @@ public sealed partial class FakeProjects
         {
             "BoardByTitle" or "BoardByNumber" => Lookup(operation, variables),
             "AddItem" => Add(variables["content"]!.GetValue<string>()),
+            "SetOption" when variables["field"]!.GetValue<string>() == "PVTSSF_type" =>
+                SetField(variables, "Request type", RequestTypeNames.FirstOrDefault(n => $"opt_{n}" == variables["option"]!.GetValue<string>())),
             "SetOption" => SetStatus(variables, Options.FirstOrDefault(o => o.Value == variables["option"]!.GetValue<string>()).Key),
+            "SetDate" => SetField(variables, "Publish date", variables["date"]!.GetValue<string>()),
             "ClearField" => SetStatus(variables, null),
             "Card" => Card(variables["item"]!.GetValue<string>()),
             "DeleteItem" => Delete(variables["item"]!.GetValue<string>()),
@@ -76,6 +87,14 @@ public sealed partial class FakeProjects
             {
                 ["nodes"] = new JsonArray(
                     new JsonObject { ["id"] = "PVTF_title", ["name"] = "Title", ["dataType"] = "TITLE" },
+                    HasRequestFields
+                        ? new JsonObject
+                        {
+                            ["id"] = "PVTSSF_type", ["name"] = "Request type", ["dataType"] = "SINGLE_SELECT",
+                            ["options"] = new JsonArray(RequestTypeNames.Select(n => (JsonNode)new JsonObject { ["id"] = $"opt_{n}", ["name"] = n }).ToArray()),
+                        }
+                        : new JsonObject(),
+                    HasRequestFields ? new JsonObject { ["id"] = "PVTF_date", ["name"] = "Publish date", ["dataType"] = "DATE" } : new JsonObject(),
                     new JsonObject
                     {
                         ["id"] = StatusFieldId, ["name"] = "Status", ["dataType"] = "SINGLE_SELECT",
@@ -115,6 +134,15 @@ public sealed partial class FakeProjects
         if (entry.Key is null) return Error("NOT_FOUND", $"Could not resolve to a node with the global id of '{itemId}'.");
         _items[entry.Key] = change(entry.Value);
         return Data(mutation, new JsonObject { [payloadField] = new JsonObject { ["id"] = itemId } });
+    }
+
+    private ResponseMessage SetField(JsonNode variables, string field, string? value)
+    {
+        var itemId = variables["item"]!.GetValue<string>();
+        var entry = _items.FirstOrDefault(i => i.Value.ItemId == itemId);
+        if (entry.Key is null || value is null) return Error("NOT_FOUND", $"Could not resolve {itemId} or its value.");
+        FieldValues[(entry.Key, field)] = value;
+        return Data("updateProjectV2ItemFieldValue", new JsonObject { ["projectV2Item"] = new JsonObject { ["id"] = itemId } });
     }
 
     private ResponseMessage Card(string itemId)
