@@ -44,6 +44,7 @@ public class ReplayTests
             "rec-9 issues.opened: would comment on acme/customer#12 (<!-- marketingbot:request-check -->): ### ⚠️ This social post request needs 3 more things",
             "rec-9 issues.opened: would mirror https://github.com/acme/customer/issues/12 to the Content Planner (Type: Social post request, Status: Needs info)",
             "rec-9 issues.opened: would put acme/customer#12 on the Marketing Department Work Schedule board, No Status",
+            "rec-9 issues.opened: would set Request type: Social post request on acme/customer#12's card",
         ], output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
