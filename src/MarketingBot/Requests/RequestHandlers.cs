@@ -29,8 +29,11 @@ public sealed class RequestCheckHandler(WorkflowSource workflows, SqliteInbox re
             Opened: issue.CreatedAt,
             Updated: issue.UpdatedAt);
         // A deleted or transferred issue can no longer be commented on or labelled here; only its card is left to tidy.
-        var decision = delivery.Action is "deleted" or "transferred"
-            ? Decision.Nothing($"issue {delivery.Action}")
+        // A label a bot changed (the bot's own type and needs-info labels come back as events) changes nothing to
+        // re-check; only the board looks at it, for the approval label.
+        var decision = delivery.Action is "deleted" or "transferred" ? Decision.Nothing($"issue {delivery.Action}")
+            : delivery.Action is "labeled" or "unlabeled" && ((IssuesEvent)delivery.Payload).Sender?.Type?.StringValue == "Bot"
+                ? Decision.Nothing("label changed by a bot; nothing to re-check")
             : RequestRules.Decide(request, workflow, RequestRules.Today(workflow, time.GetUtcNow()), (await records.FindCardAsync(issue.NodeId))?.Status);
         var label = delivery.Payload switch
         {

@@ -98,6 +98,23 @@ public sealed class RequestCheckEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_bots_own_label_changes_coming_back_as_events_cost_no_GitHub_request()
+    {
+        await Deliver("opened", "open-1", Incomplete);
+        var before = _github.All.Count;
+        var payload = System.Text.Json.Nodes.JsonNode.Parse(Payloads.IssueEvent("labeled", Number, LiveBot.NodeId, FakeGitHub.InstallationId,
+            title: "[Social post] Release 2.5", body: Incomplete, labels: ["request: social-post", "needs-info"]))!;
+        payload["label"] = new System.Text.Json.Nodes.JsonObject { ["id"] = 3, ["name"] = "needs-info", ["color"] = "d93f0b" };
+        payload["sender"] = new System.Text.Json.Nodes.JsonObject { ["login"] = "marketingbot[bot]", ["id"] = 99, ["type"] = "Bot" };
+
+        await _bot.PostAsync("issues", "bot-label", System.Text.Encoding.UTF8.GetBytes(payload.ToJsonString()));
+        await _bot.DrainAsync();
+
+        Assert.Equal("label changed by a bot; nothing to re-check", Assert.Single(await _bot.Inbox.ReadAuditAsync("bot-label")).Outcome);
+        Assert.Equal(before, _github.All.Count);
+    }
+
+    [Fact]
     public async Task A_marker_pasted_by_a_user_is_not_taken_for_the_bots_comment()
     {
         _comments.Add("mallory", "<!-- marketingbot:request-check -->\n### ✅ This social post request is complete");
