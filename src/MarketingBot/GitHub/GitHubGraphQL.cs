@@ -58,5 +58,5 @@ public sealed class GitHubGraphQL(IHttpClientFactory http, GitHubClients clients
 
     private sealed record Answer<T>(T? Data, List<Error>? Errors);
 
-    private sealed record Error(string? Type, string Message, [property: JsonPropertyName("path")] List<JsonElement>? Path);
+    private sealed record Error(string? Type, string Message);
 }

@@ -76,3 +76,12 @@ public sealed class BoardCheck(MarketingBot.Board.WorkScheduleBoard board) : IHe
             ? HealthCheckResult.Healthy("no board problems seen")
             : HealthCheckResult.Unhealthy(string.Join("; ", board.Problems.Select(p => $"{p.Key}: {p.Value}"))));
 }
+
+/// <summary>Every workflow file in use parses; a broken one is named with where it breaks (the last good one stays in force meanwhile).</summary>
+public sealed class WorkflowCheck(MarketingBot.Requests.WorkflowSource workflows) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(workflows.Problems.Count == 0
+            ? HealthCheckResult.Healthy("every workflow file read parses")
+            : HealthCheckResult.Unhealthy(string.Join("; ", workflows.Problems.Values)));
+}

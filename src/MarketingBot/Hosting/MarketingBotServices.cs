@@ -32,7 +32,8 @@ public static class MarketingBotServices
             .AddCheck<StorageCheck>("storage", tags: ["ready"])
             .AddCheck<GitHubAppCheck>("github-app", tags: ["ready"])
             .AddCheck<PlannerCheck>("content-planner", tags: ["ready"])
-            .AddCheck<BoardCheck>("work-schedule", tags: ["ready"]);
+            .AddCheck<BoardCheck>("work-schedule", tags: ["ready"])
+            .AddCheck<WorkflowCheck>("workflow", tags: ["ready"]);
         builder.Services.AddSingleton<GitHubAppCheck>();
         builder.Services.AddHostedService<StartupReport>();
         return builder;

@@ -14,8 +14,6 @@ namespace MarketingBot.Planner;
 /// </summary>
 public sealed class SheetsClient(HttpClient http, IOptions<PlannerSettings> settings, SheetsCredential credential)
 {
-    public const string HttpClientName = "sheets";
-
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     private string Spreadsheet => Uri.EscapeDataString(settings.Value.SpreadsheetId!);

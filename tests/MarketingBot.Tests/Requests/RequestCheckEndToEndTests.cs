@@ -115,6 +115,20 @@ public sealed class RequestCheckEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_broken_workflow_file_in_the_repository_makes_readyz_fail_with_where_it_breaks()
+    {
+        _github.Server.Given(WireMock.RequestBuilders.Request.Create().WithPath($"/repos/{Repository}/contents/.github/marketingbot.yml").UsingGet())
+            .AtPriority(-1).RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
+                .WithBody($$"""{"type":"file","encoding":"base64","name":"marketingbot.yml","path":".github/marketingbot.yml","sha":"abc","size":9,"content":"{{Convert.ToBase64String("roles: [ broken"u8.ToArray())}}"}"""));
+        await Deliver("opened", "open-1", Incomplete);
+
+        var ready = await _bot.CreateClient().GetAsync("/readyz");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains("acme/customer:.github/marketingbot.yml, line", await ready.Content.ReadAsStringAsync());
+        Assert.Single(_comments.All);
+    }
+
+    [Fact]
     public async Task A_marker_pasted_by_a_user_is_not_taken_for_the_bots_comment()
     {
         _comments.Add("mallory", "<!-- marketingbot:request-check -->\n### ✅ This social post request is complete");
