@@ -148,8 +148,7 @@ public sealed class WorkScheduleBoardTests : IAsyncLifetime
 
         var history = await _live.Bot.Inbox.ReadStatusHistoryAsync(LiveBot.NodeId);
         Assert.Equal([("No Status", "MarketingBot"), ("In Progress", "pmm")], history.Select(h => (h.Column, h.MovedBy)));
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!(_live.Google.Grid.Count > 1 && _live.Google.Grid[1][7] == "In Progress") && DateTime.UtcNow < deadline) await Task.Delay(50);
+        await Eventually.UntilAsync(() => _live.Google.Grid.Count > 1 && _live.Google.Grid[1][7] == "In Progress");
         Assert.Equal("In Progress", _live.Google.Grid[1][7]);
 
         // A later edit keeps showing the card's column, not the validation state.
@@ -238,8 +237,7 @@ public sealed class WorkScheduleBoardTests : IAsyncLifetime
             Payloads.IssueEvent("opened", 7, LiveBot.NodeId, FakeGitHub.InstallationId, title: "[Social post] Release", body: Body));
         Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
 
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while ((await _live.Bot.Inbox.ReadAuditAsync("limited")).Count == 0 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        await Eventually.UntilAsync(async () => (await _live.Bot.Inbox.ReadAuditAsync("limited")).Count > 0);
         var attempt = Assert.Single(await _live.Bot.Inbox.ReadAuditAsync("limited"));
         Assert.Equal("failed, will retry", attempt.Outcome);
         Assert.Contains("rate limit", attempt.Error);

@@ -47,18 +47,16 @@ public sealed class AppAuthenticationTests : IDisposable
         var parts = authorization["Bearer ".Length..].Split('.');
         Assert.Equal(3, parts.Length);
 
-        using var header = JsonDocument.Parse(Base64Url(parts[0]));
+        using var header = JsonDocument.Parse(Base64Url.Decode(parts[0]));
         Assert.Equal("RS256", header.RootElement.GetProperty("alg").GetString());
-        using var claims = JsonDocument.Parse(Base64Url(parts[1]));
+        using var claims = JsonDocument.Parse(Base64Url.Decode(parts[1]));
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
         Assert.Equal(FakeGitHub.AppId.ToString(), claims.RootElement.GetProperty("iss").GetString());
         Assert.Equal(now - 60, claims.RootElement.GetProperty("iat").GetInt64());
         var exp = claims.RootElement.GetProperty("exp").GetInt64();
         Assert.InRange(exp - now, 60, 600);
-        Assert.True(_github.Key.VerifyData(Encoding.ASCII.GetBytes($"{parts[0]}.{parts[1]}"), Base64Url(parts[2]),
+        Assert.True(_github.Key.VerifyData(Encoding.ASCII.GetBytes($"{parts[0]}.{parts[1]}"), Base64Url.Decode(parts[2]),
             HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1), "signed with the App's private key");
     }
 
-    private static byte[] Base64Url(string text) =>
-        Convert.FromBase64String(text.Replace('-', '+').Replace('_', '/').PadRight(text.Length + (4 - text.Length % 4) % 4, '='));
 }

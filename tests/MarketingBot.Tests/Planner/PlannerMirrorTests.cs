@@ -118,9 +118,7 @@ public sealed class PlannerMirrorTests : IDisposable
             _google.Mirror.Enqueue(Row(7, title: $"Draft {i}"), Columns);
             await Task.Yield();
         }
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while ((_google.Mirror.State.Waiting > 0 || _google.Grid.Count < 2 || _google.Grid[1][1] != "Draft 99") && DateTime.UtcNow < deadline)
-            await Task.Delay(50);
+        await Eventually.UntilAsync(() => _google.Mirror.State.Waiting == 0 && _google.Grid.Count > 1 && _google.Grid[1][1] == "Draft 99");
         await _google.Mirror.StopAsync(CancellationToken.None);
 
         Assert.Equal("Draft 99", _google.Grid[1][1]);
@@ -171,16 +169,16 @@ public sealed class PlannerMirrorTests : IDisposable
         Assert.Equal("urn:ietf:params:oauth:grant-type:jwt-bearer", form["grant_type"]);
         var parts = form["assertion"]!.Split('.');
 
-        using var header = JsonDocument.Parse(Base64Url(parts[0]));
+        using var header = JsonDocument.Parse(Base64Url.Decode(parts[0]));
         Assert.Equal("RS256", header.RootElement.GetProperty("alg").GetString());
         Assert.Equal("key-1", header.RootElement.GetProperty("kid").GetString());
-        using var claims = JsonDocument.Parse(Base64Url(parts[1]));
+        using var claims = JsonDocument.Parse(Base64Url.Decode(parts[1]));
         Assert.Equal(FakeGoogle.ClientEmail, claims.RootElement.GetProperty("iss").GetString());
         // Sent to the key file's token_uri (this fake), with the audience Google documents for every assertion.
         Assert.Equal("https://oauth2.googleapis.com/token", claims.RootElement.GetProperty("aud").GetString());
         Assert.Contains("https://www.googleapis.com/auth/spreadsheets", claims.RootElement.GetProperty("scope").GetString());
         Assert.Equal(3600, claims.RootElement.GetProperty("exp").GetInt64() - claims.RootElement.GetProperty("iat").GetInt64());
-        Assert.True(_google.Key.VerifyData(Encoding.ASCII.GetBytes($"{parts[0]}.{parts[1]}"), Base64Url(parts[2]),
+        Assert.True(_google.Key.VerifyData(Encoding.ASCII.GetBytes($"{parts[0]}.{parts[1]}"), Base64Url.Decode(parts[2]),
             HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
     }
 
@@ -193,8 +191,6 @@ public sealed class PlannerMirrorTests : IDisposable
     [InlineData(702, "AAA")]
     public void Columns_are_named_in_A1_notation(int index, string letters) => Assert.Equal(letters, PlannerMirror.ColumnLetter(index));
 
-    private static byte[] Base64Url(string text) =>
-        Convert.FromBase64String(text.Replace('-', '+').Replace('_', '/').PadRight(text.Length + (4 - text.Length % 4) % 4, '='));
 }
 
 public sealed class PlannerTokenLifetimeTests : IDisposable

@@ -96,8 +96,7 @@ public sealed class PlannerReconcileTests : IAsyncLifetime
         Assert.Equal((2, 1, 1), (report.Requests, report.Restored, report.Rewritten));
         Assert.Equal([Url(99)], report.Orphans);
 
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (_google.Grid.Count < 5 && DateTime.UtcNow < deadline) await Task.Delay(50);
+        await Eventually.UntilAsync(() => _google.Grid.Count == 5);
         Assert.Equal(["#7", "#5", "#99", "#8"], _google.Grid.Skip(1).Select(r => r[0]));
         Assert.Equal("Needs info", _google.Grid[1][7]);
         Assert.Equal(["note 7", "note 5", "note 99"], _google.Grid.Skip(1).Take(3).Select(r => r[12]));

@@ -64,16 +64,10 @@ public sealed class RequestCheckEndToEndTests : IAsyncLifetime
         Assert.Equal(2, _google.Grid.Count);
     }
 
-    private async Task<List<string>> WaitForPlanner(Func<List<string>, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_google.Grid.Count > 1 && done(_google.Grid[1])) return _google.Grid[1];
-            await Task.Delay(50);
-        }
-        throw new TimeoutException("the Content Planner row did not arrive");
-    }
+    private async Task<List<string>> WaitForPlanner(Func<List<string>, bool> done) =>
+        await Eventually.UntilAsync(() => _google.Grid.Count > 1 && done(_google.Grid[1]))
+            ? _google.Grid[1]
+            : throw new TimeoutException("the Content Planner row did not arrive");
 
     [Fact]
     public async Task An_edit_that_changes_nothing_writes_nothing()

@@ -55,9 +55,7 @@ public class KillAndRestartTests
 
         using (await ServiceProcess.StartAsync(environment))
         {
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-            while (Count(database, "SELECT COUNT(*) FROM deliveries WHERE state IN (0, 1)") > 0 && DateTime.UtcNow < deadline)
-                await Task.Delay(100);
+            await Eventually.UntilAsync(() => Count(database, "SELECT COUNT(*) FROM deliveries WHERE state IN (0, 1)") == 0, TimeSpan.FromSeconds(60));
         }
 
         var processed = ProcessedTimes(database);

@@ -45,12 +45,8 @@ public sealed class BotFactory(Dictionary<string, string?>? settings = null, Act
     /// <summary>Waits until nothing is waiting or running in the inbox.</summary>
     public async Task DrainAsync(TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (await Inbox.CountWaitingAsync() > 0)
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("The inbox did not drain.");
-            await Task.Delay(20);
-        }
+        if (!await Eventually.UntilAsync(async () => await Inbox.CountWaitingAsync() == 0, timeout ?? TimeSpan.FromSeconds(20)))
+            throw new TimeoutException("The inbox did not drain.");
     }
 
     protected override void Dispose(bool disposing)
