@@ -115,6 +115,30 @@ public static class BoardDocuments
         }
         """;
 
+    /// <summary>A page of the board's cards with their single-select values, for polling where GitHub sends no card events.</summary>
+    public const string Items = """
+        query Items($project: ID!, $cursor: String) {
+          node(id: $project) {
+            ... on ProjectV2 {
+              items(first: 100, after: $cursor) {
+                pageInfo { hasNextPage endCursor }
+                nodes {
+                  id
+                  isArchived
+                  updatedAt
+                  content { ... on Issue { id repository { name owner { login } } } }
+                  fieldValues(first: 20) {
+                    nodes {
+                      ... on ProjectV2ItemFieldSingleSelectValue { name creator { login } field { ... on ProjectV2FieldCommon { name } } }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+        """;
+
     public static IReadOnlyDictionary<string, string> All { get; } = new Dictionary<string, string>
     {
         [nameof(ByNumber)] = ByNumber,
@@ -127,5 +151,6 @@ public static class BoardDocuments
         [nameof(Archive)] = Archive,
         [nameof(DeleteItem)] = DeleteItem,
         [nameof(Card)] = Card,
+        [nameof(Items)] = Items,
     };
 }

@@ -68,7 +68,7 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, SqliteInbox
             // The issue is gone, so its item can only be found through our own record of it.
             if (await records.FindCardAsync(remove.ContentNodeId) is not { } card) return;
             await graphQL.MutateAsync<object>(installationId, BoardDocuments.DeleteItem, new { project = card.ProjectId, item = card.ItemId }, cancellationToken);
-            await records.RecordCardAsync(card with { Removed = true }, Bot);
+            await records.RecordCardAsync(installationId, card with { Removed = true }, Bot);
             return;
         }
         var content = effect.ContentNodeId;
@@ -94,7 +94,7 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, SqliteInbox
                 await graphQL.MutateAsync<object>(installationId, BoardDocuments.Archive, new { project = ids.ProjectId, item }, cancellationToken);
                 break;
         }
-        await records.RecordCardAsync(new BoardCard(content, ids.ProjectId, item, (effect as PlaceOnBoard)?.Column, IsArchived: effect is ArchiveOnBoard), Bot);
+        await records.RecordCardAsync(installationId, new BoardCard(content, ids.ProjectId, item, (effect as PlaceOnBoard)?.Column, IsArchived: effect is ArchiveOnBoard), Bot);
     }
 
     private async Task<string> ItemIdAsync(long installationId, BoardIds ids, string content, CancellationToken cancellationToken) =>

@@ -57,6 +57,9 @@ public sealed class BotSettings
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);
 
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>How often boards are read for card moves where GitHub sends no <c>projects_v2_item</c> events.</summary>
+    public TimeSpan BoardPollInterval { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 /// <summary>Where deliveries and the bot's records live (<c>Storage__*</c>).</summary>

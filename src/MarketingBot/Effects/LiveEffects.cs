@@ -14,7 +14,7 @@ public sealed class LiveEffects(GitHubEffects github, WorkScheduleBoard board, P
 {
     public async Task ApplyAsync(long? installationId, IReadOnlyList<Effect> effects, CancellationToken cancellationToken)
     {
-        foreach (var move in effects.OfType<RecordCardMove>()) await records.RecordCardAsync(move.Card, move.MovedBy);
+        foreach (var move in effects.OfType<RecordCardMove>()) await records.RecordCardAsync(installationId, move.Card, move.MovedBy);
         await github.ApplyAsync(installationId, effects.Where(e => e is not (MirrorToPlanner or BoardEffect or RecordCardMove)).ToList(), cancellationToken);
         foreach (var move in effects.OfType<BoardEffect>())
             await board.ApplyAsync(installationId ?? throw new InvalidOperationException("The delivery names no installation."), move, cancellationToken);

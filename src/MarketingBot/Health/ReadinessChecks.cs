@@ -68,13 +68,16 @@ public sealed class PlannerCheck(PlannerMirror planner, PlannerReconcile reconci
     }
 }
 
-/// <summary>The Work Schedule board can be reached and is set up as the rules need; each problem is named.</summary>
-public sealed class BoardCheck(MarketingBot.Board.WorkScheduleBoard board) : IHealthCheck
+/// <summary>
+/// The Work Schedule board can be reached and is set up as the rules need; each problem is named.
+/// It also says how card moves reach the bot, per installation: webhooks or polling.
+/// </summary>
+public sealed class BoardCheck(MarketingBot.Board.WorkScheduleBoard board, MarketingBot.Board.CardMovePoll poll) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(board.Problems.Count == 0
-            ? HealthCheckResult.Healthy("no board problems seen")
-            : HealthCheckResult.Unhealthy(string.Join("; ", board.Problems.Select(p => $"{p.Key}: {p.Value}"))));
+            ? HealthCheckResult.Healthy($"no board problems seen; {poll.Mode}")
+            : HealthCheckResult.Unhealthy(string.Join("; ", board.Problems.Select(p => $"{p.Key}: {p.Value}")) + $"; {poll.Mode}"));
 }
 
 /// <summary>Every workflow file in use parses; a broken one is named with where it breaks (the last good one stays in force meanwhile).</summary>

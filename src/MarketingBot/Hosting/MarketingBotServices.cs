@@ -61,6 +61,8 @@ public static class MarketingBotServices
         services.AddSingleton<GitHubEffects>();
         services.AddSingleton<GitHubGraphQL>();
         services.AddSingleton<WorkScheduleBoard>();
+        services.AddSingleton<CardMovePoll>();
+        services.AddHostedService(sp => sp.GetRequiredService<CardMovePoll>());
         services.AddSingleton<DryRunEffects>();
         services.AddSingleton<LiveEffects>();
         services.AddSingleton<IEffectExecutor>(sp => sp.GetRequiredService<DryRunMode>().IsOn

@@ -101,6 +101,11 @@ public sealed class SqliteInbox : IAsyncDisposable
             moved_by TEXT NOT NULL);
         CREATE INDEX board_status_history_card ON board_status_history(content_node_id, at);
         """,
+        // Which installation can see a card: polling reads each installation's cards with its own token.
+        """
+        ALTER TABLE board_cards ADD COLUMN installation_id INTEGER;
+        CREATE INDEX board_cards_installation ON board_cards(installation_id);
+        """,
     ];
 
     private static void Migrate(SqliteConnection connection)
@@ -369,7 +374,7 @@ public sealed class SqliteInbox : IAsyncDisposable
     /// Remembers where a request's card is and, when its column changed, when and by whom: GitHub
     /// keeps no such history, and the monthly review reports time spent in each column.
     /// </summary>
-    public Task RecordCardAsync(BoardCard card, string movedBy) => WithWorkerAsync(c =>
+    public Task RecordCardAsync(long? installationId, BoardCard card, string movedBy) => WithWorkerAsync(c =>
     {
         using var transaction = c.BeginTransaction();
         string? before = null;
@@ -392,9 +397,10 @@ public sealed class SqliteInbox : IAsyncDisposable
             upsert.CommandText = card.Removed
                 ? "DELETE FROM board_cards WHERE content_node_id = $content"
                 : """
-                  INSERT INTO board_cards (content_node_id, project_id, item_id, status, archived, updated_at)
-                  VALUES ($content, $project, $item, $status, $archived, $now)
-                  ON CONFLICT (content_node_id) DO UPDATE SET project_id = $project, item_id = $item, status = $status, archived = $archived, updated_at = $now
+                  INSERT INTO board_cards (content_node_id, project_id, item_id, status, archived, updated_at, installation_id)
+                  VALUES ($content, $project, $item, $status, $archived, $now, $installation)
+                  ON CONFLICT (content_node_id) DO UPDATE SET project_id = $project, item_id = $item, status = $status, archived = $archived,
+                      updated_at = $now, installation_id = COALESCE($installation, installation_id)
                   """;
             upsert.Parameters.AddWithValue("$content", card.ContentNodeId);
             upsert.Parameters.AddWithValue("$project", card.ProjectId);
@@ -402,6 +408,7 @@ public sealed class SqliteInbox : IAsyncDisposable
             upsert.Parameters.AddWithValue("$status", (object?)card.Status ?? DBNull.Value);
             upsert.Parameters.AddWithValue("$archived", card.IsArchived);
             upsert.Parameters.AddWithValue("$now", Now);
+            upsert.Parameters.AddWithValue("$installation", (object?)installationId ?? DBNull.Value);
             upsert.ExecuteNonQuery();
         }
         if (!known || before != card.Column)
@@ -427,6 +434,19 @@ public sealed class SqliteInbox : IAsyncDisposable
         return reader.Read()
             ? new BoardCard(contentNodeId, reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetBoolean(3))
             : null;
+    });
+
+    /// <summary>The cards of the requests one installation's deliveries put on a board, as the bot last left or saw them.</summary>
+    public Task<IReadOnlyList<BoardCard>> ListCardsAsync(long installationId) => WithWorkerAsync<IReadOnlyList<BoardCard>>(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = "SELECT content_node_id, project_id, item_id, status, archived FROM board_cards WHERE installation_id = $installation";
+        command.Parameters.AddWithValue("$installation", installationId);
+        using var reader = command.ExecuteReader();
+        var cards = new List<BoardCard>();
+        while (reader.Read())
+            cards.Add(new BoardCard(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetBoolean(4)));
+        return cards;
     });
 
     /// <summary>A card's columns over time, oldest first.</summary>

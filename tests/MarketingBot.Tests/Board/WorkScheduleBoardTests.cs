@@ -115,15 +115,7 @@ public sealed class WorkScheduleBoardTests : IAsyncLifetime
     /// <summary>Someone drags #7's card: the fake board changes, then GitHub sends projects_v2_item.edited.</summary>
     private async Task PersonMovesCard(string? column, string sender = "pmm", string senderType = "User", string contentType = "Issue", string[]? labels = null)
     {
-        _live.Projects.Issues[LiveBot.NodeId] = new System.Text.Json.Nodes.JsonObject
-        {
-            ["id"] = LiveBot.NodeId, ["number"] = LiveBot.Number, ["title"] = "[Social post] Release 2.5", ["body"] = Body,
-            ["url"] = $"https://github.com/{LiveBot.Repository}/issues/{LiveBot.Number}", ["state"] = "OPEN",
-            ["createdAt"] = "2026-11-02T09:30:00Z", ["updatedAt"] = "2026-11-02T10:00:00Z", ["author"] = new System.Text.Json.Nodes.JsonObject { ["login"] = "requester" },
-            ["labels"] = new System.Text.Json.Nodes.JsonObject { ["nodes"] = new System.Text.Json.Nodes.JsonArray((labels ?? ["request: social-post"]).Select(l => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject { ["name"] = l }).ToArray()) },
-            ["assignees"] = new System.Text.Json.Nodes.JsonObject { ["nodes"] = new System.Text.Json.Nodes.JsonArray() },
-            ["repository"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "customer", ["owner"] = new System.Text.Json.Nodes.JsonObject { ["login"] = "acme" } },
-        };
+        _live.CardShowsRequest(Body, labels);
         _live.Projects.Move(LiveBot.NodeId, column);
         var payload = $$$"""
             {"action":"edited",
@@ -242,6 +234,25 @@ public sealed class WorkScheduleBoardTests : IAsyncLifetime
         Assert.Equal("failed, will retry", attempt.Outcome);
         Assert.Contains("rate limit", attempt.Error);
         Assert.Equal(1, (await _live.Bot.Inbox.CountAsync()).Pending);
+    }
+
+    [Theory]
+    [InlineData(429, "Retry-After", "1")]
+    [InlineData(403, "x-ratelimit-reset", null)]
+    public async Task A_GraphQL_rate_limit_refusal_with_headers_is_waited_out_and_the_query_retried(int status, string header, string? value)
+    {
+        // A secondary limit names its wait in Retry-After; a primary one names the reset in x-ratelimit-reset.
+        value ??= DateTimeOffset.UtcNow.AddSeconds(3).ToUnixTimeSeconds().ToString();
+        _live.GitHub.Server.Given(Request.Create().WithPath("/graphql").UsingPost()).InScenario("limited").WillSetStateTo("free").AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(status).WithHeader("x-ratelimit-remaining", "0").WithHeader(header, value)
+                .WithBody("""{"message":"You have exceeded a rate limit."}"""));
+        var graphQL = _live.Bot.Services.GetRequiredService<GitHubGraphQL>();
+
+        await graphQL.QueryAsync<object>(FakeGitHub.InstallationId, BoardDocuments.ByTitle, new { owner = "acme", title = "Marketing Department Work Schedule" }, CancellationToken.None);
+
+        var calls = _live.GitHub.Requests("/graphql", "POST");
+        Assert.Equal(2, calls.Count);
+        Assert.True(calls[1].DateTime - calls[0].DateTime >= TimeSpan.FromMilliseconds(900), "retried before the wait GitHub named");
     }
 
     [Fact]

@@ -121,8 +121,10 @@ public sealed class SqliteInboxTests : IAsyncLifetime
 
         await using var upgraded = SqliteInbox.Open($"Data Source={path}", _time);
         Assert.Equal("old", Assert.Single(await upgraded.ClaimReadyAsync(10)).Guid);
-        await upgraded.RecordCardAsync(new BoardCard("I_1", "PVT_1", "PVTI_1", null, false), "MarketingBot");
+        await upgraded.RecordCardAsync(42, new BoardCard("I_1", "PVT_1", "PVTI_1", null, false), "MarketingBot");
         Assert.Equal("PVTI_1", (await upgraded.FindCardAsync("I_1"))!.ItemId);
+        Assert.Equal("I_1", Assert.Single(await upgraded.ListCardsAsync(42)).ContentNodeId);
+        Assert.Empty(await upgraded.ListCardsAsync(43));
     }
 
     [Fact]

@@ -49,8 +49,25 @@ public sealed partial class FakeProjects
     /// <summary>The issues the cards show, by node id, as GraphQL returns an Issue.</summary>
     public ConcurrentDictionary<string, JsonObject> Issues { get; } = new();
 
-    /// <summary>A person drags a card to another column (null: No Status).</summary>
-    public void Move(string contentId, string? status) => _items[contentId] = _items[contentId] with { Status = status };
+    private readonly ConcurrentDictionary<string, (string Mover, DateTimeOffset At)> _moves = new();
+
+    /// <summary>A person drags a card to another column (null: No Status); GitHub then names them as the Status value's creator.</summary>
+    public void Move(string contentId, string? status, string mover = "pmm")
+    {
+        _items[contentId] = _items[contentId] with { Status = status };
+        _moves[contentId] = (mover, DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>Cards the bot did not put there (a person added them), to make the board longer than a page.</summary>
+    public void AddOtherCards(int count)
+    {
+        for (var i = 0; i < count; i++) _items[$"I_other_{i:D5}"] = ($"PVTI_other_{i:D5}", "Todo", false);
+    }
+
+    /// <summary>How many pages of cards were read.</summary>
+    public int ItemPages => _itemPages;
+
+    private int _itemPages;
 
     public (string ItemId, string? Status, bool Archived)? ItemFor(string contentId) => _items.TryGetValue(contentId, out var item) ? item : null;
 
@@ -70,6 +87,7 @@ public sealed partial class FakeProjects
             "SetDate" => SetField(variables, "Publish date", variables["date"]!.GetValue<string>()),
             "ClearField" => SetStatus(variables, null),
             "Card" => Card(variables["item"]!.GetValue<string>()),
+            "Items" => Items(variables["project"]!.GetValue<string>(), variables["cursor"]?.GetValue<string>()),
             "DeleteItem" => Delete(variables["item"]!.GetValue<string>()),
             "Archive" => Change(variables["item"]!.GetValue<string>(), i => i with { Archived = true }, "archiveProjectV2Item", "item"),
             _ => Error("INTERNAL", $"the fake does not know {operation}"),
@@ -163,6 +181,43 @@ public sealed partial class FakeProjects
                     ["project"] = new JsonObject { ["id"] = ProjectId },
                     ["fieldValues"] = new JsonObject { ["nodes"] = values },
                     ["content"] = Issues.TryGetValue(entry.Key, out var issue) ? issue.DeepClone() : new JsonObject(),
+                },
+            },
+        });
+    }
+
+    /// <summary>One page of 100 cards, in a stable order, with the cursor GitHub's connections use.</summary>
+    private ResponseMessage Items(string project, string? cursor)
+    {
+        Interlocked.Increment(ref _itemPages);
+        if (project != ProjectId) return JsonAnswer.With(200, new JsonObject { ["data"] = new JsonObject { ["node"] = null } });
+        var all = _items.OrderBy(i => i.Key, StringComparer.Ordinal).ToList();
+        var start = cursor is null ? 0 : int.Parse(cursor);
+        var page = all.Skip(start).Take(100).Select(i =>
+        {
+            var (mover, at) = _moves.TryGetValue(i.Key, out var move) ? move : ("marketingbot[bot]", DateTimeOffset.Parse("2026-11-02T09:30:00Z"));
+            var values = i.Value.Status is { } status
+                ? new JsonArray(new JsonObject { ["name"] = status, ["creator"] = new JsonObject { ["login"] = mover }, ["field"] = new JsonObject { ["name"] = "Status" } })
+                : new JsonArray(new JsonObject());
+            return (JsonNode)new JsonObject
+            {
+                ["id"] = i.Value.ItemId, ["isArchived"] = i.Value.Archived, ["updatedAt"] = at.ToString("O"),
+                ["content"] = new JsonObject { ["id"] = i.Key, ["repository"] = new JsonObject { ["name"] = "customer", ["owner"] = new JsonObject { ["login"] = "acme" } } },
+                ["fieldValues"] = new JsonObject { ["nodes"] = values },
+            };
+        }).ToArray();
+        var more = start + page.Length < all.Count;
+        return JsonAnswer.With(200, new JsonObject
+        {
+            ["data"] = new JsonObject
+            {
+                ["node"] = new JsonObject
+                {
+                    ["items"] = new JsonObject
+                    {
+                        ["pageInfo"] = new JsonObject { ["hasNextPage"] = more, ["endCursor"] = more ? (start + page.Length).ToString() : null },
+                        ["nodes"] = new JsonArray(page),
+                    },
                 },
             },
         });

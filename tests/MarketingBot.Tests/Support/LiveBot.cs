@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 
@@ -57,6 +58,21 @@ public sealed class LiveBot : IAsyncDisposable
         await Bot.DrainAsync();
         var failed = (await Bot.Inbox.ReadAuditAsync(guid)).FirstOrDefault(a => a.Error is not null);
         if (failed is not null) throw new InvalidOperationException($"delivery {guid} failed: {failed.Error}");
+    }
+
+    /// <summary>What GraphQL answers for the issue #7's card shows, as a person left it.</summary>
+    public void CardShowsRequest(string body, string[]? labels = null)
+    {
+        static JsonObject Nodes(IEnumerable<JsonObject> nodes) => new() { ["nodes"] = new JsonArray(nodes.ToArray<JsonNode>()) };
+        Projects.Issues[NodeId] = new JsonObject
+        {
+            ["id"] = NodeId, ["number"] = Number, ["title"] = "[Social post] Release 2.5", ["body"] = body,
+            ["url"] = $"https://github.com/{Repository}/issues/{Number}", ["state"] = "OPEN",
+            ["createdAt"] = "2026-11-02T09:30:00Z", ["updatedAt"] = "2026-11-02T10:00:00Z", ["author"] = new JsonObject { ["login"] = "requester" },
+            ["labels"] = Nodes((labels ?? ["request: social-post"]).Select(l => new JsonObject { ["name"] = l })),
+            ["assignees"] = Nodes([]),
+            ["repository"] = new JsonObject { ["name"] = "customer", ["owner"] = new JsonObject { ["login"] = "acme" } },
+        };
     }
 
     public async ValueTask DisposeAsync()
