@@ -63,6 +63,14 @@ public static class BoardDocuments
         }
         """;
 
+    public const string SetNumber = """
+        mutation SetNumber($project: ID!, $item: ID!, $field: ID!, $number: Float!) {
+          updateProjectV2ItemFieldValue(input: { projectId: $project, itemId: $item, fieldId: $field, value: { number: $number } }) {
+            projectV2Item { id }
+          }
+        }
+        """;
+
     public const string ClearField = """
         mutation ClearField($project: ID!, $item: ID!, $field: ID!) {
           clearProjectV2ItemFieldValue(input: { projectId: $project, itemId: $item, fieldId: $field }) { projectV2Item { id } }
@@ -147,6 +155,7 @@ public static class BoardDocuments
         [nameof(SetOption)] = SetOption,
         [nameof(SetText)] = SetText,
         [nameof(SetDate)] = SetDate,
+        [nameof(SetNumber)] = SetNumber,
         [nameof(ClearField)] = ClearField,
         [nameof(Archive)] = Archive,
         [nameof(DeleteItem)] = DeleteItem,

@@ -7,7 +7,8 @@ namespace MarketingBot.Board;
 public abstract record BoardEffect(IssueRef Issue, string ContentNodeId, BoardLayout Board) : Effect;
 
 /// <summary>The request's card is on the Work Schedule board in <paramref name="Column"/>, or with no Status when it is null.</summary>
-public sealed record PlaceOnBoard(IssueRef Issue, string ContentNodeId, BoardLayout Board, string? Column) : BoardEffect(Issue, ContentNodeId, Board)
+/// <param name="By">Who the Status history names for the move: the person whose <c>/status</c> asked for it, else the bot.</param>
+public sealed record PlaceOnBoard(IssueRef Issue, string ContentNodeId, BoardLayout Board, string? Column, string? By = null) : BoardEffect(Issue, ContentNodeId, Board)
 {
     public override string Describe() => $"put {Issue} on the {Board.Title} board, {(Column is null ? "No Status" : $"Status {Column}")}";
 }
@@ -32,9 +33,11 @@ public sealed record RemoveFromBoard(IssueRef Issue, string ContentNodeId, Board
 }
 
 /// <summary>A person moved a card: the bot's Status history remembers it (GitHub keeps none).</summary>
-public sealed record RecordCardMove(Storage.BoardCard Card, string MovedBy) : Effect
+public sealed record RecordCardMove(Storage.BoardCard Card, string MovedBy) : RecordEffect
 {
     public override string Describe() => $"record that {MovedBy} moved {Card.ContentNodeId} to {Card.Column}";
+
+    public override Task ApplyAsync(Storage.SqliteInbox records, long? installationId) => records.RecordCardAsync(installationId, Card, MovedBy);
 }
 
 /// <summary>Where a request's card belongs as the request moves: the handbook's board rules.</summary>

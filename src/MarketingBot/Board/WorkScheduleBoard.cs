@@ -26,20 +26,10 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, SqliteInbox
     public async Task ApplyAsync(long installationId, BoardEffect effect, CancellationToken cancellationToken)
     {
         var (issue, board) = (effect.Issue, effect.Board);
-        var key = $"{installationId}:{board.Owner ?? issue.Owner}:{board.Number?.ToString() ?? board.Title}";
+        var key = Key(installationId, issue.Owner, board);
         for (var attempt = 1; ; attempt++)
         {
-            BoardIds ids;
-            try
-            {
-                // One lookup however many deliveries ask at once.
-                ids = await _boards.GetOrAdd(key, _ => new Lazy<Task<BoardIds>>(() => FindAsync(installationId, board.Owner ?? issue.Owner, board, cancellationToken))).Value;
-            }
-            catch
-            {
-                _boards.TryRemove(key, out _);
-                throw;
-            }
+            var ids = await IdsAsync(installationId, issue.Owner, board, cancellationToken);
             if (ids.Problem is { } problem)
             {
                 _problems[key] = problem;
@@ -58,6 +48,31 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, SqliteInbox
                 // A field or option was deleted or recreated since we cached its id.
                 _boards.TryRemove(key, out _);
             }
+        }
+    }
+
+    /// <summary>The board's Status columns, for <c>/status</c> to check a column exists; null when the board cannot be found.</summary>
+    public async Task<IReadOnlyList<string>?> ColumnsAsync(long installationId, string owner, BoardLayout board, CancellationToken cancellationToken)
+    {
+        var ids = await IdsAsync(installationId, owner, board, cancellationToken);
+        return ids.Problem is null ? ids.StatusOptions.Keys.ToList() : null;
+    }
+
+    private static string Key(long installationId, string owner, BoardLayout board) =>
+        $"{installationId}:{board.Owner ?? owner}:{board.Number?.ToString() ?? board.Title}";
+
+    /// <summary>One lookup however many deliveries ask at once; a failed one is not kept.</summary>
+    private async Task<BoardIds> IdsAsync(long installationId, string owner, BoardLayout board, CancellationToken cancellationToken)
+    {
+        var key = Key(installationId, owner, board);
+        try
+        {
+            return await _boards.GetOrAdd(key, _ => new Lazy<Task<BoardIds>>(() => FindAsync(installationId, board.Owner ?? owner, board, cancellationToken))).Value;
+        }
+        catch
+        {
+            _boards.TryRemove(key, out _);
+            throw;
         }
     }
 
@@ -94,7 +109,8 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, SqliteInbox
                 await graphQL.MutateAsync<object>(installationId, BoardDocuments.Archive, new { project = ids.ProjectId, item }, cancellationToken);
                 break;
         }
-        await records.RecordCardAsync(installationId, new BoardCard(content, ids.ProjectId, item, (effect as PlaceOnBoard)?.Column, IsArchived: effect is ArchiveOnBoard), Bot);
+        await records.RecordCardAsync(installationId, new BoardCard(content, ids.ProjectId, item, (effect as PlaceOnBoard)?.Column, IsArchived: effect is ArchiveOnBoard),
+            (effect as PlaceOnBoard)?.By ?? Bot);
     }
 
     private async Task<string> ItemIdAsync(long installationId, BoardIds ids, string content, CancellationToken cancellationToken) =>
@@ -116,6 +132,8 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, SqliteInbox
             {
                 "DATE" => (BoardDocuments.SetDate, (object)new { project = ids.ProjectId, item, field = field.Id, date = value }),
                 "TEXT" => (BoardDocuments.SetText, new { project = ids.ProjectId, item, field = field.Id, text = value }),
+                "NUMBER" when double.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var number) =>
+                    (BoardDocuments.SetNumber, new { project = ids.ProjectId, item, field = field.Id, number }),
                 "SINGLE_SELECT" when field.Options.TryGetValue(value, out var option) => (BoardDocuments.SetOption, new { project = ids.ProjectId, item, field = field.Id, option }),
                 _ => (null, null),
             };

@@ -43,6 +43,32 @@ public sealed record RemoveLabel(IssueRef Issue, string Label) : Effect
     public override string Describe() => $"remove label from {Issue}: {Label}";
 }
 
+public sealed record UnassignUsers(IssueRef Issue, IReadOnlyList<string> Logins) : Effect
+{
+    public override string Describe() => $"unassign {string.Join(", ", Logins)} from {Issue}";
+}
+
+/// <summary>The bot's answer to a command comment: <c>+1</c> (done) or <c>confused</c> (refused).</summary>
+public sealed record ReactToComment(IssueRef Issue, long CommentId, string Reaction) : Effect
+{
+    public const string Done = "+1";
+    public const string Refused = "confused";
+
+    public override string Describe() => $"react {Reaction} to comment {CommentId} on {Issue}";
+}
+
+/// <summary>The issue's description becomes <paramref name="Body"/> (e.g. a publish date set by <c>/schedule</c>).</summary>
+public sealed record EditIssueBody(IssueRef Issue, string Body) : Effect
+{
+    public override string Describe() => $"edit the description of {Issue}";
+}
+
+/// <summary>Something the bot remembers in its own records (not on GitHub): applied first, skipped in dry run.</summary>
+public abstract record RecordEffect : Effect
+{
+    public abstract Task ApplyAsync(Storage.SqliteInbox records, long? installationId);
+}
+
 /// <summary>Applies effects for one installation.</summary>
 public interface IEffectExecutor
 {

@@ -29,6 +29,12 @@ public sealed class GitHubEffects(GitHubClients clients) : IEffectExecutor
                 AssignUsers a => github.Issue.Assignee.AddAssignees(a.Issue.Owner, a.Issue.Repository, a.Issue.Number,
                     new AssigneesUpdate(a.Logins.ToList())),
                 RemoveLabel r => RemoveLabelAsync(github, r),
+                UnassignUsers u => github.Issue.Assignee.RemoveAssignees(u.Issue.Owner, u.Issue.Repository, u.Issue.Number,
+                    new AssigneesUpdate(u.Logins.ToList())),
+                // Reacting twice with the same reaction returns the existing one, so a retried delivery adds nothing.
+                ReactToComment r => github.Reaction.IssueComment.Create(r.Issue.Owner, r.Issue.Repository, r.CommentId,
+                    new NewReaction(r.Reaction == ReactToComment.Done ? ReactionType.Plus1 : ReactionType.Confused)),
+                EditIssueBody e => github.Issue.Update(e.Issue.Owner, e.Issue.Repository, e.Issue.Number, new IssueUpdate { Body = e.Body }),
                 _ => throw new NotSupportedException($"No GitHub adapter for {effect.GetType().Name}."),
             }).ConfigureAwait(false);
         }

@@ -14,12 +14,16 @@ public sealed class LiveEffects(GitHubEffects github, WorkScheduleBoard board, P
 {
     public async Task ApplyAsync(long? installationId, IReadOnlyList<Effect> effects, CancellationToken cancellationToken)
     {
-        foreach (var move in effects.OfType<RecordCardMove>()) await records.RecordCardAsync(installationId, move.Card, move.MovedBy);
-        await github.ApplyAsync(installationId, effects.Where(e => e is not (MirrorToPlanner or BoardEffect or RecordCardMove)).ToList(), cancellationToken);
+        foreach (var record in effects.OfType<RecordEffect>()) await record.ApplyAsync(records, installationId);
+        await github.ApplyAsync(installationId, effects.Where(e => e is not (MirrorToPlanner or BoardEffect or RecordEffect)).ToList(), cancellationToken);
         foreach (var move in effects.OfType<BoardEffect>())
             await board.ApplyAsync(installationId ?? throw new InvalidOperationException("The delivery names no installation."), move, cancellationToken);
         // Without a spreadsheet configured there is nowhere to mirror to; readiness says so.
         if (!plannerSettings.Value.IsConfigured) return;
-        foreach (var mirror in effects.OfType<MirrorToPlanner>()) planner.Enqueue(mirror.Row, mirror.Columns);
+        foreach (var mirror in effects.OfType<MirrorToPlanner>())
+        {
+            if (mirror.Rewrite) planner.Rewrite(mirror.Row, mirror.Columns);
+            else planner.Enqueue(mirror.Row, mirror.Columns);
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MarketingBot.Board;
+using MarketingBot.Commands;
 using MarketingBot.Configuration;
 using MarketingBot.Effects;
 using MarketingBot.GitHub;
@@ -61,6 +62,7 @@ public static class MarketingBotServices
         services.AddSingleton<GitHubEffects>();
         services.AddSingleton<GitHubGraphQL>();
         services.AddSingleton<WorkScheduleBoard>();
+        services.AddSingleton<RoleMembership>();
         services.AddSingleton<CardMovePoll>();
         services.AddHostedService(sp => sp.GetRequiredService<CardMovePoll>());
         services.AddSingleton<DryRunEffects>();

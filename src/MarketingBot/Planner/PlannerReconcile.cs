@@ -18,6 +18,7 @@ public sealed record ReconcileReport(DateTimeOffset At, string Outcome, int Requ
 public sealed partial class PlannerReconcile(
     IServiceProvider services,
     WorkflowSource workflows,
+    Storage.SqliteInbox records,
     PlannerMirror mirror,
     IOptions<PlannerSettings> settings,
     DryRunMode dryRun,
@@ -83,7 +84,11 @@ public sealed partial class PlannerReconcile(
                         var request = new RequestIssue(new IssueRef(repository.Owner.Login, repository.Name, issue.Number), issue.Title, issue.Body,
                             issue.User?.Login ?? "", issue.Labels.Select(l => l.Name).ToList(), issue.Assignees.Select(a => a.Login).ToList(), IsOpen: true,
                             Url: issue.HtmlUrl, Opened: issue.CreatedAt, Updated: issue.UpdatedAt);
-                        if (RequestRules.Decide(request, workflow, today).Effects.OfType<MirrorToPlanner>().SingleOrDefault() is { } row)
+                        // The row shows the card's column and the approvers, as the bot last saw them.
+                        var decision = issue.NodeId is { } node
+                            ? RequestRules.Decide(request, workflow, today, (await records.FindCardAsync(node))?.Status, await records.ReadApprovalsAsync(node))
+                            : RequestRules.Decide(request, workflow, today);
+                        if (decision.Effects.OfType<MirrorToPlanner>().SingleOrDefault() is { } row)
                             desired[row.Row.Url] = row;
                     }
                 }

@@ -1,4 +1,5 @@
 using MarketingBot.Board;
+using MarketingBot.Commands;
 using MarketingBot.Installations;
 using MarketingBot.Requests;
 
@@ -19,6 +20,8 @@ public static partial class EventRoutes
         foreach (var action in new[] { "opened", "edited", "reopened", "labeled", "unlabeled", "closed", "deleted", "transferred" })
             services.AddKeyedScoped<IDeliveryHandler, RequestCheckHandler>($"issues.{action}");
         services.AddKeyedScoped<IDeliveryHandler, CardMovedHandler>("projects_v2_item.edited");
+        // Edited and deleted comments are routed too, so the audit log says why they change nothing.
+        services.AddKeyedScoped<IDeliveryHandler, CommandHandler>("issue_comment");
         services.AddKeyedScoped<IDeliveryHandler, WorkflowChangeHandler>("push");
         return services;
     }

@@ -54,8 +54,9 @@ public static partial class Answers
     public static bool TryParseNumber(string text, out decimal number) =>
         decimal.TryParse(NumberNoise().Replace(text.Trim(), ""), NumberStyles.Number, CultureInfo.InvariantCulture, out number);
 
-    /// <summary>Durations like <c>3h</c>, <c>90m</c>, <c>1.5 hours</c>, <c>1d</c>; a day is a working day of 8 hours.</summary>
-    public static bool TryParseDuration(string text, out TimeSpan duration)
+    /// <summary>Durations like <c>3h</c>, <c>90m</c>, <c>1.5 hours</c>, <c>1d</c>; a day is a working day of 8 hours (a week 40),
+    /// or with <paramref name="calendar"/> 24 hours (a week 7 days), as for how long to snooze.</summary>
+    public static bool TryParseDuration(string text, out TimeSpan duration, bool calendar = false)
     {
         duration = TimeSpan.Zero;
         var match = Duration().Match(text.Trim());
@@ -64,8 +65,8 @@ public static partial class Answers
         {
             'm' => amount / 60,
             'h' => amount,
-            'd' => amount * 8,
-            _ => amount * 40,
+            'd' => amount * (calendar ? 24 : 8),
+            _ => amount * (calendar ? 168 : 40),
         };
         duration = TimeSpan.FromHours((double)hours);
         return duration > TimeSpan.Zero;

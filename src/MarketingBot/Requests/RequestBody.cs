@@ -36,6 +36,43 @@ public static partial class RequestBody
             .ToDictionary(a => a.Key, a => a.Value!);
     }
 
+    /// <summary>
+    /// The body with one section's answer replaced — as a heading section or a label line, whichever
+    /// the body uses — or, when the body lacks the section, added at the end as issue forms write it.
+    /// Everything else stays as the requester wrote it.
+    /// </summary>
+    public static string WithAnswer(string? body, RequestType type, string sectionId, string answer)
+    {
+        var section = type.Sections.First(s => s.Id == sectionId);
+        var labels = type.Sections.ToDictionary(s => NormalizeLabel(s.Label), s => s.Id);
+        var lines = (body ?? "").ReplaceLineEndings("\n").Split('\n').ToList();
+        var seen = new HashSet<string>();
+        int? start = null;
+        var end = lines.Count;
+        string? fence = null;
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var line = lines[i].TrimEnd();
+            if (fence is null && SectionStart(line, labels) is ({ } id, _) && seen.Add(id))
+            {
+                if (start is not null)
+                {
+                    end = i;
+                    break;
+                }
+                if (id == sectionId) start = i;
+                continue;
+            }
+            fence = NextFence(line, fence);
+        }
+        if (start is not { } at) return $"{(body ?? "").TrimEnd()}\n\n### {section.Label}\n\n{answer}\n";
+        List<string> replacement = Heading().IsMatch(lines[at]) ? [lines[at], "", answer] : [$"**{section.Label}:** {answer}"];
+        if (end < lines.Count) replacement.Add("");
+        lines.RemoveRange(at, end - at);
+        lines.InsertRange(at, replacement);
+        return string.Join('\n', lines);
+    }
+
     private static (string Id, string Remainder)? SectionStart(string line, Dictionary<string, string> labels)
     {
         var heading = Heading().Match(line);
@@ -49,7 +86,7 @@ public static partial class RequestBody
     }
 
     /// <summary>Tracks fenced code: returns the open fence after this line, or null outside one.</summary>
-    private static string? NextFence(string line, string? open)
+    public static string? NextFence(string line, string? open)
     {
         var match = Fence().Match(line);
         if (!match.Success) return open;

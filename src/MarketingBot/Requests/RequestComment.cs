@@ -8,7 +8,8 @@ public static class RequestComment
     /// <summary>Hidden marker; the comment is found again by it and by the App's authorship.</summary>
     public const string Marker = "<!-- marketingbot:request-check -->";
 
-    public static string Render(RequestCheck check, string requester)
+    /// <param name="approval">Who approved and who is still needed; shown once the request is complete (errors block approval).</param>
+    public static string Render(RequestCheck check, string requester, Commands.ApprovalState? approval = null)
     {
         var text = new StringBuilder();
         text.Append(Marker).Append('\n');
@@ -17,6 +18,7 @@ public static class RequestComment
         {
             text.Append($"### ✅ This {kind} is complete\n\n");
             text.Append("Everything marketing needs is here. The Product Marketing Manager will confirm the timeline and deliverables.\n");
+            if (approval is not null) text.Append('\n').Append(Approval(approval)).Append('\n');
         }
         else
         {
@@ -34,5 +36,17 @@ public static class RequestComment
         }
         text.Append("\n<sub>MarketingBot checks the request again each time the issue is edited.</sub>\n");
         return text.ToString();
+    }
+
+    /// <summary>Approvers are named in bold, not mentioned: the comment is edited often and must not ping them each time.</summary>
+    private static string Approval(Commands.ApprovalState approval)
+    {
+        static string Roles(IEnumerable<string> roles) => string.Join(", ", roles.Select(Commands.Approvals.Say));
+        var given = string.Join(", ", approval.Given.GroupBy(g => g.Login, StringComparer.OrdinalIgnoreCase)
+            .Select(g => $"**{g.Key}** ({Roles(g.Select(x => x.Role))})"));
+        if (approval.IsApproved) return $"**Approved** by {given}.";
+        return approval.Given.Count == 0
+            ? $"**Approval**: waiting for {Roles(approval.Missing)} (`/approve`)."
+            : $"**Approval**: approved by {given}; still needed: {Roles(approval.Missing)}.";
     }
 }

@@ -15,26 +15,16 @@ public sealed class RequestCheckHandler(WorkflowSource workflows, SqliteInbox re
     public async Task<Decision> HandleAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
     {
         if (delivery.Payload is not IssuesEvent { Issue: { } issue, Repository: { } repository }) return Decision.Nothing("no issue in the payload");
-        var owner = OwnerOf(repository);
-        var workflow = await workflows.ForRepositoryAsync(delivery.InstallationId, owner, repository.Name);
-        var request = new RequestIssue(
-            new IssueRef(owner, repository.Name, (int)issue.Number),
-            issue.Title ?? "",
-            issue.Body,
-            issue.User?.Login ?? "",
-            issue.Labels?.Select(l => l.Name).ToList() ?? [],
-            issue.Assignees?.Select(a => a.Login).ToList() ?? [],
-            IsOpen: issue.State?.StringValue != "closed",
-            Url: issue.HtmlUrl ?? "",
-            Opened: issue.CreatedAt,
-            Updated: issue.UpdatedAt);
+        var request = RequestIssue.From(issue, repository);
+        var workflow = await workflows.ForRepositoryAsync(delivery.InstallationId, request.Ref.Owner, repository.Name);
         // A deleted or transferred issue can no longer be commented on or labelled here; only its card is left to tidy.
         // A label a bot changed (the bot's own type and needs-info labels come back as events) changes nothing to
         // re-check; only the board looks at it, for the approval label.
         var decision = delivery.Action is "deleted" or "transferred" ? Decision.Nothing($"issue {delivery.Action}")
             : delivery.Action is "labeled" or "unlabeled" && ((IssuesEvent)delivery.Payload).Sender?.Type?.StringValue == "Bot"
                 ? Decision.Nothing("label changed by a bot; nothing to re-check")
-            : RequestRules.Decide(request, workflow, RequestRules.Today(workflow, time.GetUtcNow()), (await records.FindCardAsync(issue.NodeId))?.Status);
+            : RequestRules.Decide(request, workflow, RequestRules.Today(workflow, time.GetUtcNow()), (await records.FindCardAsync(issue.NodeId))?.Status,
+                await records.ReadApprovalsAsync(issue.NodeId));
         var label = delivery.Payload switch
         {
             Octokit.Webhooks.Events.Issues.IssuesLabeledEvent labeled => labeled.Label?.Name,

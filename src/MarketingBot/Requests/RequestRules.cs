@@ -15,7 +15,25 @@ public sealed record RequestIssue(
     bool IsOpen,
     string Url = "",
     DateTimeOffset? Opened = null,
-    DateTimeOffset? Updated = null);
+    DateTimeOffset? Updated = null)
+{
+    /// <summary>The issue an <c>issues</c> or <c>issue_comment</c> delivery carries.</summary>
+    public static RequestIssue From(Octokit.Webhooks.Models.Issue issue, Octokit.Webhooks.Models.Repository repository)
+    {
+        var owner = RequestCheckHandler.OwnerOf(repository);
+        return new RequestIssue(
+            new IssueRef(owner, repository.Name, (int)issue.Number),
+            issue.Title ?? "",
+            issue.Body,
+            issue.User?.Login ?? "",
+            issue.Labels?.Select(l => l.Name).ToList() ?? [],
+            issue.Assignees?.Select(a => a.Login).ToList() ?? [],
+            IsOpen: issue.State?.StringValue != "closed",
+            Url: issue.HtmlUrl ?? "",
+            Opened: issue.CreatedAt,
+            Updated: issue.UpdatedAt);
+    }
+}
 
 /// <summary>
 /// Drives a request issue to its desired state: the type label, <c>needs-info</c> exactly while
@@ -25,7 +43,8 @@ public sealed record RequestIssue(
 public static class RequestRules
 {
     /// <param name="boardStatus">The card's column on the Work Schedule board, when it has one; the planner row shows it.</param>
-    public static Decision Decide(RequestIssue issue, Workflow workflow, DateOnly today, string? boardStatus = null)
+    /// <param name="approvals">Each person's latest word on the request; the comment and the planner row show who approved.</param>
+    public static Decision Decide(RequestIssue issue, Workflow workflow, DateOnly today, string? boardStatus = null, IReadOnlyList<Commands.Approval>? approvals = null)
     {
         var type = RequestTypes.Detect(workflow, issue.Title, issue.Body, issue.Labels);
         if (type is null) return Decision.Nothing("not a marketing request");
@@ -41,9 +60,10 @@ public static class RequestRules
         if (missing.Count > 0) effects.Add(new AddLabels(issue.Ref, missing));
         if (check.IsComplete && has.Contains(workflow.Labels.NeedsInfo.Name)) effects.Add(new RemoveLabel(issue.Ref, workflow.Labels.NeedsInfo.Name));
 
-        effects.Add(new UpsertBotComment(issue.Ref, RequestComment.Marker, RequestComment.Render(check, issue.Author)));
+        var approval = Commands.Approvals.Evaluate(type, workflow, check.Answers, approvals ?? []);
+        effects.Add(new UpsertBotComment(issue.Ref, RequestComment.Marker, RequestComment.Render(check, issue.Author, approval)));
 
-        if (issue.Url.Length > 0) effects.Add(new MirrorToPlanner(PlannerRowFor(issue, check, workflow, boardStatus), workflow.Planner.Columns));
+        if (issue.Url.Length > 0) effects.Add(new MirrorToPlanner(PlannerRowFor(issue, check, workflow, boardStatus, approval), workflow.Planner.Columns));
 
         if (issue.Assignees.Count == 0 && type.AssignRole is { } role && workflow.Roles.TryGetValue(role, out var people) && people.Logins.Count > 0)
             effects.Add(new AssignUsers(issue.Ref, people.Logins));
@@ -56,7 +76,7 @@ public static class RequestRules
     }
 
     /// <summary>The request as the Content Planner shows it.</summary>
-    private static PlannerRow PlannerRowFor(RequestIssue issue, RequestCheck check, Workflow workflow, string? boardStatus)
+    private static PlannerRow PlannerRowFor(RequestIssue issue, RequestCheck check, Workflow workflow, string? boardStatus, Commands.ApprovalState approval)
     {
         var answers = check.Answers;
         string Answer(string id) => answers.TryGetValue(id, out var value) ? value : "";
@@ -74,7 +94,7 @@ public static class RequestRules
             ["Channels"] = answers.ContainsKey("channels") ? string.Join(", ", Answers.Items(Answer("channels"), splitOnCommas: true)) : "",
             ["Publish date"] = Answers.TryParseDate(publish, out var date) ? date.ToString("yyyy-MM-dd") : publish,
             ["Status"] = status,
-            ["Approved by"] = "",
+            ["Approved by"] = string.Join(", ", approval.Approvers),
             ["Opened"] = issue.Opened?.ToString("yyyy-MM-dd HH:mm") ?? "",
             ["Updated"] = issue.Updated?.ToString("yyyy-MM-dd HH:mm") ?? "",
             ["URL"] = issue.Url,

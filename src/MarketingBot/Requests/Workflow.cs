@@ -20,6 +20,15 @@ public sealed class Workflow
     /// <summary>The Work Schedule board; null when the team keeps none.</summary>
     public BoardLayout? Board { get; set; }
 
+    /// <summary>
+    /// Who approves a request whose type names no approvals (the Product Marketing Manager); this role may also approve any
+    /// request. A workflow without such a role is valid: its requests are approved by dragging the card or adding the label.
+    /// </summary>
+    public string ApproverRole { get; set; } = "product-marketing-manager";
+
+    /// <summary>Roles allowed each slash command, replacing the built-in ones command by command (an empty list: anyone).</summary>
+    public Dictionary<string, List<string>> Commands { get; set; } = [];
+
     public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
 }
 
@@ -40,6 +49,9 @@ public sealed class BoardLayout
 
     /// <summary>Written with the publish date when the project has a field of this name (date or text).</summary>
     public string PublishDateField { get; set; } = "Publish date";
+
+    /// <summary>Written by <c>/estimate</c>, in hours, when the project has a field of this name (number or text).</summary>
+    public string EstimateField { get; set; } = "Estimate";
 }
 
 /// <summary>The Content Planner's columns, left to right from column A; the bot owns these and no others.</summary>
@@ -86,6 +98,19 @@ public sealed class RequestType
     public string? AssignRole { get; set; }
 
     public List<Section> Sections { get; set; } = [];
+
+    /// <summary>Roles that must each approve before the request is ready (operations flow, step 4); empty: the workflow's approver role.</summary>
+    public List<ApprovalStep> Approvals { get; set; } = [];
+}
+
+/// <summary>One role whose approval a request needs; with <see cref="BudgetAbove"/>, only when the budget answer is over that amount.</summary>
+public sealed class ApprovalStep
+{
+    public string Role { get; set; } = "";
+    public decimal? BudgetAbove { get; set; }
+
+    /// <summary>The section holding the budget the threshold is compared with.</summary>
+    public string BudgetSection { get; set; } = "budget";
 }
 
 public enum SectionKind

@@ -55,6 +55,14 @@ public static class WorkflowFile
         if (!workflow.Planner.Columns.Contains("URL")) yield return "planner columns must include URL: rows are found by it";
         foreach (var duplicate in workflow.RequestTypes.GroupBy(t => t.Id).Where(g => g.Count() > 1))
             yield return $"request type id '{duplicate.Key}' is used more than once";
+        var roles = string.Join(", ", workflow.Roles.Keys);
+        foreach (var (command, allowed) in workflow.Commands)
+        {
+            if (!Commands.CommandCatalog.IsKnown(command))
+                yield return $"commands: '{command}' is not a command; use {string.Join(", ", Commands.CommandCatalog.All.Select(c => c.Name))}";
+            foreach (var role in allowed.Where(r => !workflow.Roles.ContainsKey(r)))
+                yield return $"commands: {command} names role '{role}', which is not one of the roles ({roles})";
+        }
         foreach (var type in workflow.RequestTypes)
         {
             var where = $"request type '{(type.Id.Length > 0 ? type.Id : type.Name)}'";
@@ -64,6 +72,12 @@ public static class WorkflowFile
             if (type.AssignRole is { } role && !workflow.Roles.ContainsKey(role))
                 yield return $"{where}: assignRole '{role}' is not one of the roles ({string.Join(", ", workflow.Roles.Keys)})";
             if (type.Sections.Count == 0) yield return $"{where}: it has no sections";
+            foreach (var step in type.Approvals)
+            {
+                if (!workflow.Roles.ContainsKey(step.Role)) yield return $"{where}: approval role '{step.Role}' is not one of the roles ({roles})";
+                if (step.BudgetAbove is not null && type.Sections.All(s => s.Id != step.BudgetSection))
+                    yield return $"{where}: approval of '{step.Role}' depends on section '{step.BudgetSection}', which this type does not have";
+            }
             foreach (var duplicate in type.Sections.GroupBy(s => s.Id).Where(g => g.Count() > 1))
                 yield return $"{where}: section id '{duplicate.Key}' is used more than once";
             foreach (var problem in type.Sections.SelectMany(s => CheckSection(type, s))) yield return $"{where}, {problem}";

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using MarketingBot.Commands;
 using Microsoft.Data.Sqlite;
 
 namespace MarketingBot.Storage;
@@ -105,6 +106,22 @@ public sealed class SqliteInbox : IAsyncDisposable
         """
         ALTER TABLE board_cards ADD COLUMN installation_id INTEGER;
         CREATE INDEX board_cards_installation ON board_cards(installation_id);
+        """,
+        // Each person's latest word on a request, with the comment that said it; snoozed two-hour reminders.
+        """
+        CREATE TABLE approvals (
+            issue TEXT NOT NULL,
+            login TEXT NOT NULL COLLATE NOCASE,
+            roles TEXT NOT NULL,
+            approves INTEGER NOT NULL,
+            note TEXT,
+            comment_id INTEGER NOT NULL,
+            at INTEGER NOT NULL,
+            PRIMARY KEY (issue, login));
+        CREATE TABLE snoozes (
+            item TEXT PRIMARY KEY,
+            until INTEGER NOT NULL,
+            by TEXT NOT NULL);
         """,
     ];
 
@@ -447,6 +464,57 @@ public sealed class SqliteInbox : IAsyncDisposable
         while (reader.Read())
             cards.Add(new BoardCard(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetBoolean(4)));
         return cards;
+    });
+
+    /// <summary>Keeps a person's word on a request unless a later comment of theirs is already recorded: the latest word wins.</summary>
+    public Task RecordApprovalAsync(string issue, Approval approval) => WithWorkerAsync(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = """
+            INSERT INTO approvals (issue, login, roles, approves, note, comment_id, at) VALUES ($issue, $login, $roles, $approves, $note, $comment, $at)
+            ON CONFLICT (issue, login) DO UPDATE SET roles = $roles, approves = $approves, note = $note, comment_id = $comment, at = $at
+                WHERE excluded.comment_id >= approvals.comment_id
+            """;
+        command.Parameters.AddWithValue("$issue", issue);
+        command.Parameters.AddWithValue("$login", approval.Login);
+        command.Parameters.AddWithValue("$roles", string.Join(',', approval.Roles));
+        command.Parameters.AddWithValue("$approves", approval.Approves);
+        command.Parameters.AddWithValue("$note", (object?)approval.Note ?? DBNull.Value);
+        command.Parameters.AddWithValue("$comment", approval.CommentId);
+        command.Parameters.AddWithValue("$at", approval.At.ToUnixTimeMilliseconds());
+        command.ExecuteNonQuery();
+    });
+
+    public Task<IReadOnlyList<Approval>> ReadApprovalsAsync(string issue) => WithWorkerAsync<IReadOnlyList<Approval>>(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = "SELECT login, roles, approves, note, comment_id, at FROM approvals WHERE issue = $issue ORDER BY at, login";
+        command.Parameters.AddWithValue("$issue", issue);
+        using var reader = command.ExecuteReader();
+        var approvals = new List<Approval>();
+        while (reader.Read())
+            approvals.Add(new Approval(reader.GetString(0), reader.GetString(1).Split(',', StringSplitOptions.RemoveEmptyEntries), reader.GetBoolean(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt64(4), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5))));
+        return approvals;
+    });
+
+    /// <summary>Two-hour reminders for <paramref name="item"/> stay quiet until <paramref name="until"/>.</summary>
+    public Task RecordSnoozeAsync(string item, DateTimeOffset until, string by) => WithWorkerAsync(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = "INSERT INTO snoozes (item, until, by) VALUES ($item, $until, $by) ON CONFLICT (item) DO UPDATE SET until = $until, by = $by";
+        command.Parameters.AddWithValue("$item", item);
+        command.Parameters.AddWithValue("$until", until.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$by", by);
+        command.ExecuteNonQuery();
+    });
+
+    public Task<DateTimeOffset?> SnoozedUntilAsync(string item) => WithWorkerAsync(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = "SELECT until FROM snoozes WHERE item = $item";
+        command.Parameters.AddWithValue("$item", item);
+        return command.ExecuteScalar() is long until ? DateTimeOffset.FromUnixTimeMilliseconds(until) : (DateTimeOffset?)null;
     });
 
     /// <summary>A card's columns over time, oldest first.</summary>
