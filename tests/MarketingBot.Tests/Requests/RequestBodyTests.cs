@@ -128,4 +128,20 @@ public class RequestBodyTests
     {
         Assert.Equal(expected, RequestTypes.Detect(WorkflowFile.Default, title, body, labels)?.Id);
     }
+
+    [Theory]
+    [InlineData("### Call to action\n\nUpgrade\n\n### Publish date\n\n2030-01-01\n\n### Campaign\n\nQ1",
+        "### Call to action\n\nUpgrade\n\n### Publish date\n\n2031-02-03\n\n### Campaign\n\nQ1")]
+    [InlineData("### Publish date\n\n_No response_", "### Publish date\n\n2031-02-03")]
+    [InlineData("**Call to action:** Upgrade\n**Publish date:** soon\nmore words\n**Campaign:** Q1",
+        "**Call to action:** Upgrade\n**Publish date:** 2031-02-03\n\n**Campaign:** Q1")]
+    [InlineData("Publish date: 1 Jan 2030", "**Publish date:** 2031-02-03")]
+    [InlineData("### Call to action\n\nUpgrade", "### Call to action\n\nUpgrade\n\n### Publish date\n\n2031-02-03\n")]
+    [InlineData("### Visual ideas\n\n```\nPublish date: in code\n```", "### Visual ideas\n\n```\nPublish date: in code\n```\n\n### Publish date\n\n2031-02-03\n")]
+    public void An_answer_is_replaced_where_it_is_or_added_and_the_rest_is_kept(string body, string expected)
+    {
+        var changed = RequestBody.WithAnswer(body, Social, "publish-date", "2031-02-03");
+        Assert.Equal(expected, changed);
+        Assert.Equal("2031-02-03", RequestBody.Parse(changed, Social)["publish-date"]);
+    }
 }

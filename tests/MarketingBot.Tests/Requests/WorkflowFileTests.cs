@@ -13,6 +13,8 @@ public class WorkflowFileTests
         Assert.Equal(11, social.Sections.Single(s => s.Id == "content-type").Options.Count);
         Assert.Equal(11, social.Sections.Single(s => s.Id == "channels").AllowedBy!.Matrix.Count);
         Assert.Equal("social-media-manager", social.AssignRole);
+        Assert.Equal(["project-owner", "department-head", "management"], workflow.RequestTypes.Single(t => t.Id == "vendor-sow").Approvals.Select(a => a.Role));
+        Assert.Equal(10000m, workflow.RequestTypes.Single(t => t.Id == "campaign-brief").Approvals.Single(a => a.Role == "management").BudgetAbove);
     }
 
     [Fact]
@@ -35,11 +37,13 @@ public class WorkflowFileTests
         const string yaml = """
             timeZone: Mars/Olympus
             roles: { pmm: {} }
+            commands: { aprove: [pmm], status: [markting] }
             requestTypes:
               - id: post
                 name: Post
                 label: { name: "request: post" }
                 assignRole: nobody
+                approvals: [{ role: owner }, { role: pmm, budgetAbove: 100 }]
                 sections:
                   - { id: type, label: Type, kind: choice, options: [A, B] }
                   - { id: where, label: Where, kind: choices, options: [X], allowedBy: { section: type, matrix: { C: [Y] } } }
@@ -53,6 +57,10 @@ public class WorkflowFileTests
         Assert.Contains(problems, p => p.Contains("allowedBy lists 'Y'"));
         Assert.Contains(problems, p => p.Contains("requiredWhen names section 'missing'"));
         Assert.Contains(problems, p => p.Contains("section 'when': date rules apply to date sections only"));
+        Assert.Contains(problems, p => p.Contains("commands: 'aprove' is not a command"));
+        Assert.Contains(problems, p => p.Contains("commands: status names role 'markting'"));
+        Assert.Contains(problems, p => p.Contains("approval role 'owner' is not one of the roles (pmm)"));
+        Assert.Contains(problems, p => p.Contains("approval of 'pmm' depends on section 'budget', which this type does not have"));
     }
 
     [Fact]

@@ -27,10 +27,7 @@ public sealed class WorkflowSourceTests : IDisposable
     public void Dispose() => _github.Dispose();
 
     /// <summary>GitHub's contents API: the file as JSON with its text in base64.</summary>
-    private void RepositoryFile(string yaml) => Answer(200, $$"""
-        {"type":"file","encoding":"base64","size":{{yaml.Length}},"name":"marketingbot.yml","path":".github/marketingbot.yml",
-         "sha":"3d21ec53a331a6f037a91c368710b99387d012c1","content":"{{Convert.ToBase64String(Encoding.UTF8.GetBytes(yaml))}}"}
-        """);
+    private void RepositoryFile(string yaml) => Answer(200, FakeGitHub.ContentsJson(yaml));
 
     private void Answer(int status, string body)
     {

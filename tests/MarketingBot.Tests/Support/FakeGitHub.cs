@@ -70,6 +70,17 @@ public sealed class FakeGitHub : IDisposable
         Server.Given(Request.Create().WithPath($"/repos/{repository}/labels/*").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"id":1,"name":"x","color":"ededed"}"""));
 
+    /// <summary>GitHub's contents API answer for a file: JSON with its text in base64.</summary>
+    public static string ContentsJson(string yaml) => $$"""
+        {"type":"file","encoding":"base64","size":{{yaml.Length}},"name":"marketingbot.yml","path":".github/marketingbot.yml",
+         "sha":"3d21ec53a331a6f037a91c368710b99387d012c1","content":"{{Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(yaml))}}"}
+        """;
+
+    /// <summary>The repository has its own <c>.github/marketingbot.yml</c>.</summary>
+    public void HasWorkflowFile(string yaml, string repository = "acme/customer") =>
+        Server.Given(Request.Create().WithPath($"/repos/{repository}/contents/.github/marketingbot.yml").UsingGet()).AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(ContentsJson(yaml)));
+
     /// <summary>Every request the fake received, oldest first.</summary>
     public IReadOnlyList<WireMock.IRequestMessage> All => Server.LogEntries.Select(e => e.RequestMessage!).OrderBy(r => r.DateTime).ToList();
 

@@ -36,7 +36,7 @@ public sealed partial class FakeProjects
 
     public bool ItemAddedWorkflowEnabled { get; set; }
 
-    /// <summary>When true the project also has a "Request type" single select and a "Publish date" date field.</summary>
+    /// <summary>When true the project also has a "Request type" single select, a "Publish date" date and an "Estimate" number field.</summary>
     public bool HasRequestFields { get; set; }
 
     /// <summary>Values of fields other than Status, by card and field name.</summary>
@@ -85,6 +85,7 @@ public sealed partial class FakeProjects
                 SetField(variables, "Request type", RequestTypeNames.FirstOrDefault(n => $"opt_{n}" == variables["option"]!.GetValue<string>())),
             "SetOption" => SetStatus(variables, Options.FirstOrDefault(o => o.Value == variables["option"]!.GetValue<string>()).Key),
             "SetDate" => SetField(variables, "Publish date", variables["date"]!.GetValue<string>()),
+            "SetNumber" => SetField(variables, "Estimate", variables["number"]!.GetValue<double>().ToString(System.Globalization.CultureInfo.InvariantCulture)),
             "ClearField" => SetStatus(variables, null),
             "Card" => Card(variables["item"]!.GetValue<string>()),
             "Items" => Items(variables["project"]!.GetValue<string>(), variables["cursor"]?.GetValue<string>()),
@@ -113,6 +114,7 @@ public sealed partial class FakeProjects
                         }
                         : new JsonObject(),
                     HasRequestFields ? new JsonObject { ["id"] = "PVTF_date", ["name"] = "Publish date", ["dataType"] = "DATE" } : new JsonObject(),
+                    HasRequestFields ? new JsonObject { ["id"] = "PVTF_estimate", ["name"] = "Estimate", ["dataType"] = "NUMBER" } : new JsonObject(),
                     new JsonObject
                     {
                         ["id"] = StatusFieldId, ["name"] = "Status", ["dataType"] = "SINGLE_SELECT",

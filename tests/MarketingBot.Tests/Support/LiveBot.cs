@@ -24,7 +24,8 @@ public sealed class LiveBot : IAsyncDisposable
         GitHub.HasLabels(Repository);
         Comments = new FakeIssueComments(GitHub.Server, Repository, Number, "marketingbot[bot]");
         Projects = new FakeProjects(GitHub.Server);
-        GitHub.Server.Given(Request.Create().WithPath($"/repos/{Repository}/contents/.github/marketingbot.yml").UsingGet())
+        // A fallback: a test gives the repository a workflow file with HasWorkflowFile.
+        GitHub.Server.Given(Request.Create().WithPath($"/repos/{Repository}/contents/.github/marketingbot.yml").UsingGet()).AtPriority(10)
             .RespondWith(Response.Create().WithStatusCode(404).WithBody("""{"message":"Not Found"}"""));
         GitHub.Server.Given(Request.Create().WithPath($"/repos/{Repository}/issues/*/labels").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("[]"));

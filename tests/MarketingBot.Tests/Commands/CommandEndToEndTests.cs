@@ -1,0 +1,175 @@
+using System.Net;
+using MarketingBot.Commands;
+using MarketingBot.Tests.Support;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+
+namespace MarketingBot.Tests.Commands;
+
+/// <summary>Slash commands through the whole app: signed issue_comment deliveries in, WireMock as GitHub.</summary>
+public sealed class CommandEndToEndTests : IAsyncLifetime
+{
+    private const string Reactions = "/repos/acme/customer/issues/comments/*/reactions";
+    private LiveBot _live = null!;
+    private long _nextComment = 9000;
+
+    public Task InitializeAsync()
+    {
+        _live = LiveBot.Start();
+        // The team's workflow: the default, with people in its roles; the marketing team is the GitHub team "marketing".
+        using var stream = typeof(CommandRules).Assembly.GetManifestResourceStream("MarketingBot.Requests.default-workflow.yml")!;
+        var yaml = new StreamReader(stream).ReadToEnd()
+            .Replace("product-marketing-manager: { logins: [], teams: [] }", "product-marketing-manager: { logins: [pat], teams: [] }")
+            .Replace("project-owner: { logins: [], teams: [] }", "project-owner: { logins: [olga], teams: [] }")
+            .Replace("department-head: { logins: [], teams: [] }", "department-head: { logins: [dan], teams: [] }")
+            .Replace("management: { logins: [], teams: [] }", "management: { logins: [meg], teams: [] }");
+        _live.GitHub.HasWorkflowFile(yaml);
+        var server = _live.GitHub.Server;
+        server.Given(Request.Create().WithPath("/orgs/acme/teams/marketing/memberships/mia").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
+                .WithBody("""{"url":"https://api.github.com/teams/1/memberships/mia","role":"member","state":"active"}"""));
+        server.Given(Request.Create().WithPath("/orgs/acme/teams/marketing/memberships/*").UsingGet()).AtPriority(10)
+            .RespondWith(Response.Create().WithStatusCode(404).WithBody("""{"message":"Not Found"}"""));
+        server.Given(Request.Create().WithPath(Reactions).UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody("""{"id":1,"content":"+1"}"""));
+        const string issue = """{"id":1007,"number":7,"title":"[Social post] Release 2.5","state":"open"}""";
+        server.Given(Request.Create().WithPath("/repos/acme/customer/issues/7").UsingPatch())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(issue));
+        server.Given(Request.Create().WithPath("/repos/acme/customer/issues/7/assignees").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody(issue));
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _live.DisposeAsync();
+
+    /// <summary>Someone comments on #7; returns the comment's id once the delivery is processed.</summary>
+    private async Task<long> Comment(string text, string by, string action = "created", string type = "User",
+        string title = "[Social post] Release 2.5", string body = CommandRulesTests.CompleteSocialPost, string[]? labels = null)
+    {
+        var id = Interlocked.Increment(ref _nextComment);
+        var response = await _live.Bot.PostAsync("issue_comment", $"comment-{id}",
+            Payloads.IssueComment(action, id, text, by, type, title: title, body: body, labels: labels ?? ["request: social-post"]));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await _live.Bot.DrainAsync();
+        Assert.All(await _live.Bot.Inbox.ReadAuditAsync($"comment-{id}"), a => Assert.Null(a.Error));
+        return id;
+    }
+
+    private IReadOnlyList<WireMock.IRequestMessage> ReactionsTo(long comment) =>
+        _live.GitHub.Requests($"/repos/acme/customer/issues/comments/{comment}/reactions", "POST");
+
+    private string? ReplyTo(long comment) =>
+        _live.Comments.All.Where(c => c.Body.Contains(CommandRules.ReplyMarker(comment))).Select(c => c.Body).SingleOrDefault();
+
+    private string RequestComment => _live.Comments.All.Single(c => c.Body.Contains(MarketingBot.Requests.RequestComment.Marker)).Body;
+
+    private IEnumerable<WireMock.IRequestMessage> ApprovedLabelAdded =>
+        _live.GitHub.Requests("/repos/acme/customer/issues/7/labels", "POST").Where(r => r.Body!.Contains("\"approved\""));
+
+    [Fact]
+    public async Task The_PMMs_approval_gets_a_thumbs_up_the_approved_label_and_shows_in_the_request_comment()
+    {
+        var comment = await Comment("Thanks, this looks right.\n/approve Ready for the 2.5 launch", by: "pat");
+
+        Assert.Contains("\"+1\"", Assert.Single(ReactionsTo(comment)).Body);
+        Assert.Single(ApprovedLabelAdded);
+        Assert.Contains("**Approved** by **pat** (product marketing manager).", RequestComment);
+        Assert.Null(ReplyTo(comment));
+        var approval = Assert.Single(await _live.Bot.Inbox.ReadApprovalsAsync(LiveBot.NodeId));
+        Assert.Equal(("pat", "Ready for the 2.5 launch", comment), (approval.Login, approval.Note, approval.CommentId));
+    }
+
+    [Fact]
+    public async Task A_command_from_someone_outside_its_roles_gets_a_confused_reaction_and_one_reply_saying_why()
+    {
+        await _live.DeliverAsync("opened", "o-1", CommandRulesTests.CompleteSocialPost);
+        var comment = await Comment("/status Done", by: "rex");
+
+        Assert.Contains("\"confused\"", Assert.Single(ReactionsTo(comment)).Body);
+        Assert.Contains("@rex `/status` is for product marketing manager, marketing team; you are not one of them.", ReplyTo(comment));
+        Assert.Null(_live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status);
+    }
+
+    [Fact]
+    public async Task A_member_of_the_marketing_team_may_move_the_card_and_membership_is_looked_up_once()
+    {
+        await _live.DeliverAsync("opened", "o-1", CommandRulesTests.CompleteSocialPost);
+        await Comment("/status in progress", by: "mia");
+        await Comment("/status Todo", by: "mia");
+
+        Assert.Equal("Todo", _live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status);
+        Assert.Equal([("No Status", "MarketingBot"), ("In Progress", "mia"), ("Todo", "mia")],
+            (await _live.Bot.Inbox.ReadStatusHistoryAsync(LiveBot.NodeId)).Select(h => (h.Column, h.MovedBy)));
+        Assert.Single(_live.GitHub.Requests("/orgs/acme/teams/marketing/memberships/mia", "GET"));
+    }
+
+    [Fact]
+    public async Task Commands_in_code_quotes_or_inline_code_and_edited_or_bots_comments_do_nothing()
+    {
+        await Comment("```\n/approve\n```", by: "pat");
+        await Comment("> /approve\nquoting the handbook", by: "pat");
+        await Comment("Type `/approve` when it is ready.", by: "pat");
+        await Comment("/approve", by: "pat", action: "edited");
+        await Comment("/approve", by: "pat", action: "deleted");
+        await Comment("/approve", by: "marketingbot[bot]", type: "Bot");
+        await Comment("/approve", by: "other-bot[bot]", type: "Bot");
+
+        Assert.DoesNotContain(_live.GitHub.All, r => r.Path.EndsWith("/reactions"));
+        Assert.Empty(ApprovedLabelAdded);
+        Assert.Empty(await _live.Bot.Inbox.ReadApprovalsAsync(LiveBot.NodeId));
+        var outcomes = (await _live.Bot.Inbox.ReadAuditAsync()).Select(a => a.Outcome).ToList();
+        Assert.Contains("comment edited: only new comments are commands, so this changes nothing", outcomes);
+        Assert.Contains("comment by a bot; bots' comments are never commands", outcomes);
+    }
+
+    [Fact]
+    public async Task A_campaign_brief_over_the_budget_threshold_is_approved_only_when_owner_head_and_management_all_approved()
+    {
+        var brief = CommandRulesTests.CampaignBrief(25000);
+        async Task Approve(string by) =>
+            await Comment("/approve", by, title: "[Campaign] Q1 launch", body: brief, labels: ["request: campaign-brief"]);
+
+        await Approve("olga");
+        Assert.Contains("approved by **olga** (project owner); still needed: department head, management.", RequestComment);
+        await Approve("dan");
+        Assert.Contains("still needed: management.", RequestComment);
+        Assert.Empty(ApprovedLabelAdded);
+        await Approve("meg");
+
+        Assert.Single(ApprovedLabelAdded);
+        Assert.Contains("**Approved** by **olga** (project owner), **dan** (department head), **meg** (management).", RequestComment);
+    }
+
+    [Fact]
+    public async Task Schedule_refuses_a_past_date_with_the_reason_and_writes_a_future_one_into_the_description()
+    {
+        var past = await Comment("/schedule 2020-01-01", by: "pat");
+        Assert.Contains("\"confused\"", Assert.Single(ReactionsTo(past)).Body);
+        Assert.Contains("2020-01-01 is in the past", ReplyTo(past));
+        Assert.Empty(_live.GitHub.Requests("/repos/acme/customer/issues/7", "PATCH"));
+
+        await Comment("/schedule 24 December 2030", by: "pat");
+        var edit = Assert.Single(_live.GitHub.Requests("/repos/acme/customer/issues/7", "PATCH"));
+        Assert.Contains("### Publish date\\n\\n2030-12-24", edit.Body);
+    }
+
+    [Fact]
+    public async Task Assign_adds_the_people_named()
+    {
+        await Comment("/assign @sam @kim", by: "pat");
+        var assign = Assert.Single(_live.GitHub.Requests("/repos/acme/customer/issues/7/assignees", "POST"));
+        Assert.Contains("\"sam\"", assign.Body);
+        Assert.Contains("\"kim\"", assign.Body);
+    }
+
+    [Fact]
+    public async Task Estimate_writes_hours_to_the_cards_Estimate_field()
+    {
+        _live.Projects.HasRequestFields = true;
+        await _live.DeliverAsync("opened", "o-1", CommandRulesTests.CompleteSocialPost);
+        var comment = await Comment("/estimate 1.5d", by: "pat");
+
+        Assert.Equal("12", _live.Projects.FieldValues[(LiveBot.NodeId, "Estimate")]);
+        Assert.Contains("\"+1\"", Assert.Single(ReactionsTo(comment)).Body);
+    }
+}
