@@ -35,6 +35,8 @@ public sealed class CommandEndToEndTests : IAsyncLifetime
         const string issue = """{"id":1007,"number":7,"title":"[Social post] Release 2.5","state":"open"}""";
         server.Given(Request.Create().WithPath("/repos/acme/customer/issues/7").UsingPatch())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(issue));
+        server.Given(Request.Create().WithPath("/repos/acme/customer/issues/7/assignees").UsingDelete())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(issue));
         server.Given(Request.Create().WithPath("/repos/acme/customer/issues/7/assignees").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody(issue));
         return Task.CompletedTask;
@@ -171,5 +173,34 @@ public sealed class CommandEndToEndTests : IAsyncLifetime
 
         Assert.Equal("12", _live.Projects.FieldValues[(LiveBot.NodeId, "Estimate")]);
         Assert.Contains("\"+1\"", Assert.Single(ReactionsTo(comment)).Body);
+    }
+
+    [Fact]
+    public async Task Help_recheck_unapprove_unassign_snooze_and_sync_each_do_their_part()
+    {
+        var help = await Comment("/help", by: "requester");
+        Assert.Contains("`/recheck`", ReplyTo(help));
+        Assert.DoesNotContain("/approve", ReplyTo(help));
+
+        await Comment("/recheck", by: "requester");
+        Assert.Contains("✅ This social post request is complete", RequestComment);
+
+        await Comment("/approve", by: "pat");
+        await Comment("/unapprove", by: "pat", labels: ["request: social-post", "approved"]);
+        Assert.Single(_live.GitHub.Requests("/repos/acme/customer/issues/7/labels/approved", "DELETE"));
+        Assert.False(Assert.Single(await _live.Bot.Inbox.ReadApprovalsAsync(LiveBot.NodeId)).Approves);
+
+        var unassign = await Comment("/unassign @sam", by: "pat");
+        Assert.Single(ReactionsTo(unassign));
+        Assert.Empty(_live.GitHub.Requests("/repos/acme/customer/issues/7/assignees", "DELETE"));
+
+        var snooze = await Comment("/snooze 3d", by: "requester");
+        Assert.Contains("snoozed until", ReplyTo(snooze));
+        Assert.InRange((await _live.Bot.Inbox.SnoozedUntilAsync(LiveBot.NodeId))!.Value, DateTimeOffset.UtcNow.AddDays(3).AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(3));
+
+        await Eventually.UntilAsync(() => _live.Google.Grid.Count > 1);
+        _live.Google.Grid[1][1] = "edited by hand";
+        await Comment("/sync", by: "pat");
+        Assert.True(await Eventually.UntilAsync(() => _live.Google.Grid[1][1] == "[Social post] Release 2.5"));
     }
 }
