@@ -8,20 +8,11 @@ using WireMock.ResponseBuilders;
 namespace MarketingBot.Tests.Board;
 
 /// <summary>Where GitHub sends no card events, the bot polls the board: WireMock as GitHub, the whole app live.</summary>
-public sealed class CardMovePollTests : IAsyncLifetime
+public sealed class CardMovePollTests : LiveBotTest
 {
-    private const string Body = "### What should we share?\n\nOur webinar";
-    private LiveBot _live = null!;
+    private const string Body = LiveBot.ShortRequestBody;
 
-    public Task InitializeAsync()
-    {
-        _live = LiveBot.Start();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _live.DisposeAsync();
-
-    private CardMovePoll Poll => _live.Bot.Services.GetRequiredService<CardMovePoll>();
+    private CardMovePoll Poll => Live.Bot.Services.GetRequiredService<CardMovePoll>();
 
     [Theory]
     [InlineData("Organization", "write", "issues,projects_v2_item", false, "projects_v2_item webhooks")]
@@ -35,7 +26,7 @@ public sealed class CardMovePollTests : IAsyncLifetime
     }
 
     private void Installed(string accountType, string projects, string events) =>
-        _live.GitHub.Server.Given(Request.Create().WithPath("/app/installations").UsingGet())
+        Live.GitHub.Server.Given(Request.Create().WithPath("/app/installations").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody($$"""
                 [{"id":{{FakeGitHub.InstallationId}},"account":{"login":"acme","id":9,"type":"{{accountType}}"},"app_id":{{FakeGitHub.AppId}},
                   "permissions":{"issues":"write"{{(projects == "" ? "" : $",\"organization_projects\":\"{projects}\"")}}},
@@ -46,22 +37,22 @@ public sealed class CardMovePollTests : IAsyncLifetime
     public async Task A_card_moved_by_a_person_is_found_by_polling_and_reflected_once()
     {
         Installed("User", "", "issues");
-        await _live.DeliverAsync("opened", "o-1", Body);
+        await Live.DeliverAsync("opened", "o-1", Body);
         Assert.Equal(0, await Poll.RunAsync(CancellationToken.None));
 
-        _live.CardShowsRequest(Body);
-        _live.Projects.Move(LiveBot.NodeId, "Todo", mover: "pmm");
+        Live.CardShowsRequest(Body);
+        Live.Projects.Move(LiveBot.NodeId, "Todo", mover: "pmm");
         Assert.Equal(1, await Poll.RunAsync(CancellationToken.None));
         // Polled again before the move is processed: the same move is not queued twice.
         Assert.Equal(0, await Poll.RunAsync(CancellationToken.None));
-        await _live.Bot.DrainAsync();
+        await Live.Bot.DrainAsync();
 
         Assert.Equal([("No Status", "MarketingBot"), ("Todo", "pmm")],
-            (await _live.Bot.Inbox.ReadStatusHistoryAsync(LiveBot.NodeId)).Select(h => (h.Column, h.MovedBy)));
-        Assert.Contains(_live.GitHub.Requests($"/repos/{LiveBot.Repository}/issues/{LiveBot.Number}/labels", "POST"), r => r.Body!.Contains("\"approved\""));
+            (await Live.Bot.Inbox.ReadStatusHistoryAsync(LiveBot.NodeId)).Select(h => (h.Column, h.MovedBy)));
+        Assert.Contains(Live.GitHub.Requests($"/repos/{LiveBot.Repository}/issues/{LiveBot.Number}/labels", "POST"), r => r.Body!.Contains("\"approved\""));
         Assert.Equal(0, await Poll.RunAsync(CancellationToken.None));
 
-        var ready = await (await _live.Bot.CreateClient().GetAsync("/readyz")).Content.ReadAsStringAsync();
+        var ready = await (await Live.Bot.CreateClient().GetAsync("/readyz")).Content.ReadAsStringAsync();
         Assert.Contains("acme (installation 42): polling every 00:05:00 (installed on a User account, not an organisation)", ready);
     }
 
@@ -69,12 +60,12 @@ public sealed class CardMovePollTests : IAsyncLifetime
     public async Task Cards_of_an_installation_with_webhooks_are_not_polled_and_readiness_says_so()
     {
         Installed("Organization", "write", "issues,projects_v2_item");
-        await _live.DeliverAsync("opened", "o-1", Body);
-        _live.Projects.Move(LiveBot.NodeId, "Done");
+        await Live.DeliverAsync("opened", "o-1", Body);
+        Live.Projects.Move(LiveBot.NodeId, "Done");
 
         Assert.Equal(0, await Poll.RunAsync(CancellationToken.None));
-        Assert.Equal(0, _live.Projects.ItemPages);
-        var ready = await _live.Bot.CreateClient().GetAsync("/readyz");
+        Assert.Equal(0, Live.Projects.ItemPages);
+        var ready = await Live.Bot.CreateClient().GetAsync("/readyz");
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Contains("acme (installation 42): projects_v2_item webhooks", await ready.Content.ReadAsStringAsync());
     }
@@ -83,17 +74,17 @@ public sealed class CardMovePollTests : IAsyncLifetime
     public async Task A_long_board_is_read_a_hundred_cards_a_page_and_cards_the_bot_did_not_place_are_left_alone()
     {
         Installed("Organization", "", "issues");
-        await _live.DeliverAsync("opened", "o-1", Body);
-        _live.Projects.AddOtherCards(250);
+        await Live.DeliverAsync("opened", "o-1", Body);
+        Live.Projects.AddOtherCards(250);
 
         Assert.Equal(0, await Poll.RunAsync(CancellationToken.None));
-        Assert.Equal(3, _live.Projects.ItemPages);
+        Assert.Equal(3, Live.Projects.ItemPages);
     }
 
     [Fact]
     public async Task Before_the_first_poll_readiness_says_the_mode_is_not_known_yet()
     {
-        var ready = await (await _live.Bot.CreateClient().GetAsync("/readyz")).Content.ReadAsStringAsync();
+        var ready = await (await Live.Bot.CreateClient().GetAsync("/readyz")).Content.ReadAsStringAsync();
         Assert.Contains("card moves: installations not checked yet (first check within 00:05:00)", ready);
     }
 }

@@ -8,59 +8,50 @@ using WireMock.ResponseBuilders;
 namespace MarketingBot.Tests.Board;
 
 /// <summary>The board rules through the whole app, with WireMock as GitHub's GraphQL API.</summary>
-public sealed class WorkScheduleBoardTests : IAsyncLifetime
+public sealed class WorkScheduleBoardTests : LiveBotTest
 {
-    private const string Body = "### What should we share?\n\nOur webinar";
-    private LiveBot _live = null!;
-
-    public Task InitializeAsync()
-    {
-        _live = LiveBot.Start();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _live.DisposeAsync();
+    private const string Body = LiveBot.ShortRequestBody;
 
     private IEnumerable<string> GraphQLOperations =>
-        _live.GitHub.Requests("/graphql", "POST").Select(r => System.Text.RegularExpressions.Regex.Match(r.Body!, @"(?:query|mutation) (\w+)").Groups[1].Value);
+        Live.GitHub.Requests("/graphql", "POST").Select(r => System.Text.RegularExpressions.Regex.Match(r.Body!, @"(?:query|mutation) (\w+)").Groups[1].Value);
 
     [Fact]
     public async Task An_opened_request_is_added_with_No_Status_even_when_the_project_set_one()
     {
-        await _live.DeliverAsync("opened", "o-1", Body);
-        Assert.Equal(("PVTI_I_7", null, false), _live.Projects.ItemFor(LiveBot.NodeId));
+        await Live.DeliverAsync("opened", "o-1", Body);
+        Assert.Equal(("PVTI_I_7", null, false), Live.Projects.ItemFor(LiveBot.NodeId));
         Assert.Equal(["BoardByTitle", "AddItem", "ClearField"], GraphQLOperations);
     }
 
     [Fact]
     public async Task Closed_as_completed_goes_to_Done_closed_as_not_planned_is_archived_and_reopened_returns_to_No_Status()
     {
-        await _live.DeliverAsync("opened", "o-1", Body);
-        await _live.DeliverAsync("closed", "c-1", Body, labels: ["request: social-post"], state: "closed", stateReason: "completed");
-        Assert.Equal("Done", _live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status);
+        await Live.DeliverAsync("opened", "o-1", Body);
+        await Live.DeliverAsync("closed", "c-1", Body, labels: ["request: social-post"], state: "closed", stateReason: "completed");
+        Assert.Equal("Done", Live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status);
 
-        await _live.DeliverAsync("reopened", "r-1", Body, labels: ["request: social-post"]);
-        Assert.Equal((null, false), (_live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status, _live.Projects.ItemFor(LiveBot.NodeId)!.Value.Archived));
+        await Live.DeliverAsync("reopened", "r-1", Body, labels: ["request: social-post"]);
+        Assert.Equal((null, false), (Live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status, Live.Projects.ItemFor(LiveBot.NodeId)!.Value.Archived));
 
-        await _live.DeliverAsync("closed", "c-2", Body, labels: ["request: social-post"], state: "closed", stateReason: "not_planned");
-        Assert.True(_live.Projects.ItemFor(LiveBot.NodeId)!.Value.Archived);
+        await Live.DeliverAsync("closed", "c-2", Body, labels: ["request: social-post"], state: "closed", stateReason: "not_planned");
+        Assert.True(Live.Projects.ItemFor(LiveBot.NodeId)!.Value.Archived);
     }
 
     [Fact]
     public async Task Approval_moves_the_card_to_Todo_and_withdrawing_it_returns_the_card_to_No_Status()
     {
-        await _live.DeliverAsync("opened", "o-1", Body);
-        await _live.Bot.PostAsync("issues", "approve", Labelled("labeled", "approved"));
-        await _live.Bot.DrainAsync();
-        Assert.Equal("Todo", _live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status);
+        await Live.DeliverAsync("opened", "o-1", Body);
+        await Live.Bot.PostAsync("issues", "approve", Labelled("labeled", "approved"));
+        await Live.Bot.DrainAsync();
+        Assert.Equal("Todo", Live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status);
 
-        await _live.Bot.PostAsync("issues", "other-label", Labelled("labeled", "urgent"));
-        await _live.Bot.DrainAsync();
-        Assert.Equal("Todo", _live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status);
+        await Live.Bot.PostAsync("issues", "other-label", Labelled("labeled", "urgent"));
+        await Live.Bot.DrainAsync();
+        Assert.Equal("Todo", Live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status);
 
-        await _live.Bot.PostAsync("issues", "unapprove", Labelled("unlabeled", "approved"));
-        await _live.Bot.DrainAsync();
-        Assert.Null(_live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status);
+        await Live.Bot.PostAsync("issues", "unapprove", Labelled("unlabeled", "approved"));
+        await Live.Bot.DrainAsync();
+        Assert.Null(Live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status);
     }
 
     private static byte[] Labelled(string action, string label)
@@ -74,11 +65,11 @@ public sealed class WorkScheduleBoardTests : IAsyncLifetime
     [Fact]
     public async Task The_projects_item_added_workflow_is_reported_in_readiness()
     {
-        _live.Projects.ItemAddedWorkflowEnabled = true;
-        await _live.DeliverAsync("opened", "o-1", Body);
+        Live.Projects.ItemAddedWorkflowEnabled = true;
+        await Live.DeliverAsync("opened", "o-1", Body);
 
-        Assert.Null(_live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status);
-        var ready = await _live.Bot.CreateClient().GetAsync("/readyz");
+        Assert.Null(Live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status);
+        var ready = await Live.Bot.CreateClient().GetAsync("/readyz");
         Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         Assert.Contains("Item added to project", await ready.Content.ReadAsStringAsync());
     }
@@ -88,25 +79,25 @@ public sealed class WorkScheduleBoardTests : IAsyncLifetime
     [InlineData("transferred")]
     public async Task The_card_of_a_deleted_or_transferred_issue_leaves_the_board(string action)
     {
-        await _live.DeliverAsync("opened", "o-1", Body);
-        await _live.DeliverAsync(action, "gone", Body, labels: ["request: social-post"]);
+        await Live.DeliverAsync("opened", "o-1", Body);
+        await Live.DeliverAsync(action, "gone", Body, labels: ["request: social-post"]);
 
-        Assert.Null(_live.Projects.ItemFor(LiveBot.NodeId));
-        Assert.Single(_live.Comments.All);
-        Assert.Equal(["No Status", "Removed"], (await _live.Bot.Inbox.ReadStatusHistoryAsync(LiveBot.NodeId)).Select(h => h.Column));
+        Assert.Null(Live.Projects.ItemFor(LiveBot.NodeId));
+        Assert.Single(Live.Comments.All);
+        Assert.Equal(["No Status", "Removed"], (await Live.Bot.Inbox.ReadStatusHistoryAsync(LiveBot.NodeId)).Select(h => h.Column));
     }
 
     [Fact]
     public async Task Every_Status_change_is_recorded_with_its_time_and_repeats_are_not()
     {
         var before = DateTimeOffset.UtcNow.AddSeconds(-1);
-        await _live.DeliverAsync("opened", "o-1", Body);
-        await _live.DeliverAsync("edited", "e-1", Body + "\n\n### Campaign\n\nQ4", labels: ["request: social-post"]);
-        await _live.DeliverAsync("closed", "c-1", Body, labels: ["request: social-post"], state: "closed", stateReason: "completed");
-        await _live.DeliverAsync("reopened", "r-1", Body, labels: ["request: social-post"]);
-        await _live.DeliverAsync("reopened", "r-2", Body, labels: ["request: social-post"]);
+        await Live.DeliverAsync("opened", "o-1", Body);
+        await Live.DeliverAsync("edited", "e-1", Body + "\n\n### Campaign\n\nQ4", labels: ["request: social-post"]);
+        await Live.DeliverAsync("closed", "c-1", Body, labels: ["request: social-post"], state: "closed", stateReason: "completed");
+        await Live.DeliverAsync("reopened", "r-1", Body, labels: ["request: social-post"]);
+        await Live.DeliverAsync("reopened", "r-2", Body, labels: ["request: social-post"]);
 
-        var history = await _live.Bot.Inbox.ReadStatusHistoryAsync(LiveBot.NodeId);
+        var history = await Live.Bot.Inbox.ReadStatusHistoryAsync(LiveBot.NodeId);
         Assert.Equal(["No Status", "Done", "No Status"], history.Select(h => h.Column));
         Assert.All(history, h => Assert.Equal("MarketingBot", h.MovedBy));
         Assert.All(history, h => Assert.InRange(h.At, before, DateTimeOffset.UtcNow));
@@ -115,8 +106,8 @@ public sealed class WorkScheduleBoardTests : IAsyncLifetime
     /// <summary>Someone drags #7's card: the fake board changes, then GitHub sends projects_v2_item.edited.</summary>
     private async Task PersonMovesCard(string? column, string sender = "pmm", string senderType = "User", string contentType = "Issue", string[]? labels = null)
     {
-        _live.CardShowsRequest(Body, labels);
-        _live.Projects.Move(LiveBot.NodeId, column);
+        Live.CardShowsRequest(Body, labels);
+        Live.Projects.Move(LiveBot.NodeId, column);
         var payload = $$$"""
             {"action":"edited",
              "projects_v2_item":{"id":5678510,"node_id":"PVTI_{{{LiveBot.NodeId}}}","project_node_id":"{{{FakeProjects.ProjectId}}}","content_node_id":"{{{LiveBot.NodeId}}}",
@@ -126,38 +117,38 @@ public sealed class WorkScheduleBoardTests : IAsyncLifetime
              "sender":{"login":"{{{sender}}}","id":77,"type":"{{{senderType}}}"},
              "installation":{"id":{{{FakeGitHub.InstallationId}}}}}
             """;
-        var response = await _live.Bot.PostAsync("projects_v2_item", $"move-{Guid.NewGuid()}", System.Text.Encoding.UTF8.GetBytes(payload));
+        var response = await Live.Bot.PostAsync("projects_v2_item", $"move-{Guid.NewGuid()}", System.Text.Encoding.UTF8.GetBytes(payload));
         Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
-        await _live.Bot.DrainAsync();
-        Assert.All(await _live.Bot.Inbox.ReadAuditAsync(), a => Assert.Null(a.Error));
+        await Live.Bot.DrainAsync();
+        Assert.All(await Live.Bot.Inbox.ReadAuditAsync(), a => Assert.Null(a.Error));
     }
 
     [Fact]
     public async Task A_person_moving_a_card_is_recorded_and_shown_in_the_Content_Planner()
     {
-        await _live.DeliverAsync("opened", "o-1", Body);
+        await Live.DeliverAsync("opened", "o-1", Body);
         await PersonMovesCard("In Progress");
 
-        var history = await _live.Bot.Inbox.ReadStatusHistoryAsync(LiveBot.NodeId);
+        var history = await Live.Bot.Inbox.ReadStatusHistoryAsync(LiveBot.NodeId);
         Assert.Equal([("No Status", "MarketingBot"), ("In Progress", "pmm")], history.Select(h => (h.Column, h.MovedBy)));
-        await Eventually.UntilAsync(() => _live.Google.Grid.Count > 1 && _live.Google.Grid[1][7] == "In Progress");
-        Assert.Equal("In Progress", _live.Google.Grid[1][7]);
+        await Eventually.UntilAsync(() => Live.Google.Grid.Count > 1 && Live.Google.Grid[1][7] == "In Progress");
+        Assert.Equal("In Progress", Live.Google.Grid[1][7]);
 
         // A later edit keeps showing the card's column, not the validation state.
-        await _live.DeliverAsync("edited", "e-1", Body + "\n\n### Campaign\n\nQ4", labels: ["request: social-post"]);
+        await Live.DeliverAsync("edited", "e-1", Body + "\n\n### Campaign\n\nQ4", labels: ["request: social-post"]);
         await Task.Delay(1500);
-        Assert.Equal("In Progress", _live.Google.Grid[1][7]);
+        Assert.Equal("In Progress", Live.Google.Grid[1][7]);
     }
 
     [Fact]
     public async Task Moving_a_card_into_the_approved_column_sets_the_approved_label_and_back_to_No_Status_clears_it()
     {
-        await _live.DeliverAsync("opened", "o-1", Body);
+        await Live.DeliverAsync("opened", "o-1", Body);
         await PersonMovesCard("Todo");
-        Assert.Contains(_live.GitHub.Requests($"/repos/{LiveBot.Repository}/issues/{LiveBot.Number}/labels", "POST"), r => r.Body!.Contains("\"approved\""));
+        Assert.Contains(Live.GitHub.Requests($"/repos/{LiveBot.Repository}/issues/{LiveBot.Number}/labels", "POST"), r => r.Body!.Contains("\"approved\""));
 
         await PersonMovesCard(null, labels: ["request: social-post", "approved"]);
-        Assert.Single(_live.GitHub.All, r => r.Method == "DELETE" && r.Path == $"/repos/{LiveBot.Repository}/issues/{LiveBot.Number}/labels/approved");
+        Assert.Single(Live.GitHub.All, r => r.Method == "DELETE" && r.Path == $"/repos/{LiveBot.Repository}/issues/{LiveBot.Number}/labels/approved");
     }
 
     [Theory]
@@ -165,75 +156,75 @@ public sealed class WorkScheduleBoardTests : IAsyncLifetime
     [InlineData("pmm", "User", "DraftIssue", "a DraftIssue is not a request")]
     public async Task The_bots_own_moves_and_draft_items_are_left_alone(string sender, string senderType, string contentType, string outcome)
     {
-        await _live.DeliverAsync("opened", "o-1", Body);
+        await Live.DeliverAsync("opened", "o-1", Body);
         await PersonMovesCard("Done", sender, senderType, contentType);
 
-        var last = (await _live.Bot.Inbox.ReadAuditAsync()).Last();
+        var last = (await Live.Bot.Inbox.ReadAuditAsync()).Last();
         Assert.Equal(outcome, last.Outcome);
-        Assert.Equal(["No Status"], (await _live.Bot.Inbox.ReadStatusHistoryAsync(LiveBot.NodeId)).Select(h => h.Column));
+        Assert.Equal(["No Status"], (await Live.Bot.Inbox.ReadStatusHistoryAsync(LiveBot.NodeId)).Select(h => h.Column));
     }
 
     [Fact]
     public async Task The_request_type_and_publish_date_are_written_to_the_projects_fields_and_only_when_they_change()
     {
-        _live.Projects.HasRequestFields = true;
+        Live.Projects.HasRequestFields = true;
         var dated = Body + "\n\n### Publish date\n\n1 December 2030";
-        await _live.DeliverAsync("opened", "o-1", dated);
-        Assert.Equal("Social post request", _live.Projects.FieldValues[(LiveBot.NodeId, "Request type")]);
-        Assert.Equal("2030-12-01", _live.Projects.FieldValues[(LiveBot.NodeId, "Publish date")]);
+        await Live.DeliverAsync("opened", "o-1", dated);
+        Assert.Equal("Social post request", Live.Projects.FieldValues[(LiveBot.NodeId, "Request type")]);
+        Assert.Equal("2030-12-01", Live.Projects.FieldValues[(LiveBot.NodeId, "Publish date")]);
 
         var calls = GraphQLOperations.Count();
-        await _live.DeliverAsync("edited", "e-1", dated + "\n\n### Campaign\n\nQ4", labels: ["request: social-post"]);
+        await Live.DeliverAsync("edited", "e-1", dated + "\n\n### Campaign\n\nQ4", labels: ["request: social-post"]);
         Assert.Equal(calls, GraphQLOperations.Count());
 
-        await _live.DeliverAsync("edited", "e-2", Body + "\n\n### Publish date\n\n2030-12-15", labels: ["request: social-post"]);
-        Assert.Equal("2030-12-15", _live.Projects.FieldValues[(LiveBot.NodeId, "Publish date")]);
+        await Live.DeliverAsync("edited", "e-2", Body + "\n\n### Publish date\n\n2030-12-15", labels: ["request: social-post"]);
+        Assert.Equal("2030-12-15", Live.Projects.FieldValues[(LiveBot.NodeId, "Publish date")]);
         Assert.Equal(["SetDate"], GraphQLOperations.Skip(calls));
     }
 
     [Fact]
     public async Task The_project_is_looked_up_once_for_a_burst_of_fifty_opened_requests()
     {
-        foreach (var n in Enumerable.Range(100, 50)) _ = new FakeIssueComments(_live.GitHub.Server, LiveBot.Repository, n, "marketingbot[bot]");
-        var posts = Enumerable.Range(100, 50).Select(n => _live.Bot.PostAsync("issues", $"burst-{n}",
+        foreach (var n in Enumerable.Range(100, 50)) _ = new FakeIssueComments(Live.GitHub.Server, LiveBot.Repository, n, "marketingbot[bot]");
+        var posts = Enumerable.Range(100, 50).Select(n => Live.Bot.PostAsync("issues", $"burst-{n}",
             Payloads.IssueEvent("opened", n, $"I_{n}", FakeGitHub.InstallationId, title: $"[Social post] Item {n}", body: Body)));
         await Task.WhenAll(posts);
-        await _live.Bot.DrainAsync(TimeSpan.FromSeconds(60));
+        await Live.Bot.DrainAsync(TimeSpan.FromSeconds(60));
 
-        Assert.All(await _live.Bot.Inbox.ReadAuditAsync(), a => Assert.Null(a.Error));
-        Assert.Equal(1, _live.Projects.Lookups);
-        Assert.All(Enumerable.Range(100, 50), n => Assert.NotNull(_live.Projects.ItemFor($"I_{n}")));
+        Assert.All(await Live.Bot.Inbox.ReadAuditAsync(), a => Assert.Null(a.Error));
+        Assert.Equal(1, Live.Projects.Lookups);
+        Assert.All(Enumerable.Range(100, 50), n => Assert.NotNull(Live.Projects.ItemFor($"I_{n}")));
     }
 
     [Fact]
     public async Task A_stale_option_id_is_refreshed_and_the_move_retried_once()
     {
-        await _live.DeliverAsync("opened", "o-1", Body);
-        _live.Projects.Options["Done"] = "opt_done_recreated";
+        await Live.DeliverAsync("opened", "o-1", Body);
+        Live.Projects.Options["Done"] = "opt_done_recreated";
 
-        await _live.DeliverAsync("closed", "c-1", Body, labels: ["request: social-post"], state: "closed", stateReason: "completed");
+        await Live.DeliverAsync("closed", "c-1", Body, labels: ["request: social-post"], state: "closed", stateReason: "completed");
 
-        Assert.Equal("Done", _live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status);
-        Assert.Equal(2, _live.Projects.Lookups);
+        Assert.Equal("Done", Live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status);
+        Assert.Equal(2, Live.Projects.Lookups);
     }
 
     [Fact]
     public async Task A_rate_limited_answer_with_HTTP_200_reschedules_the_delivery_after_the_reset()
     {
         var reset = DateTimeOffset.UtcNow.AddMinutes(20).ToUnixTimeSeconds();
-        _live.GitHub.Server.Given(Request.Create().WithPath("/graphql").UsingPost()).AtPriority(1)
+        Live.GitHub.Server.Given(Request.Create().WithPath("/graphql").UsingPost()).AtPriority(1)
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
                 .WithHeader("x-ratelimit-remaining", "0").WithHeader("x-ratelimit-reset", reset.ToString())
                 .WithBody("""{"errors":[{"type":"RATE_LIMITED","message":"API rate limit exceeded for installation ID 42."}]}"""));
-        var response = await _live.Bot.PostAsync("issues", "limited",
+        var response = await Live.Bot.PostAsync("issues", "limited",
             Payloads.IssueEvent("opened", 7, LiveBot.NodeId, FakeGitHub.InstallationId, title: "[Social post] Release", body: Body));
         Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
 
-        await Eventually.UntilAsync(async () => (await _live.Bot.Inbox.ReadAuditAsync("limited")).Count > 0);
-        var attempt = Assert.Single(await _live.Bot.Inbox.ReadAuditAsync("limited"));
+        await Eventually.UntilAsync(async () => (await Live.Bot.Inbox.ReadAuditAsync("limited")).Count > 0);
+        var attempt = Assert.Single(await Live.Bot.Inbox.ReadAuditAsync("limited"));
         Assert.Equal("failed, will retry", attempt.Outcome);
         Assert.Contains("rate limit", attempt.Error);
-        Assert.Equal(1, (await _live.Bot.Inbox.CountAsync()).Pending);
+        Assert.Equal(1, (await Live.Bot.Inbox.CountAsync()).Pending);
     }
 
     [Theory]
@@ -243,14 +234,14 @@ public sealed class WorkScheduleBoardTests : IAsyncLifetime
     {
         // A secondary limit names its wait in Retry-After; a primary one names the reset in x-ratelimit-reset.
         value ??= DateTimeOffset.UtcNow.AddSeconds(3).ToUnixTimeSeconds().ToString();
-        _live.GitHub.Server.Given(Request.Create().WithPath("/graphql").UsingPost()).InScenario("limited").WillSetStateTo("free").AtPriority(1)
+        Live.GitHub.Server.Given(Request.Create().WithPath("/graphql").UsingPost()).InScenario("limited").WillSetStateTo("free").AtPriority(1)
             .RespondWith(Response.Create().WithStatusCode(status).WithHeader("x-ratelimit-remaining", "0").WithHeader(header, value)
                 .WithBody("""{"message":"You have exceeded a rate limit."}"""));
-        var graphQL = _live.Bot.Services.GetRequiredService<GitHubGraphQL>();
+        var graphQL = Live.Bot.Services.GetRequiredService<GitHubGraphQL>();
 
         await graphQL.QueryAsync<object>(FakeGitHub.InstallationId, BoardDocuments.ByTitle, new { owner = "acme", title = "Marketing Department Work Schedule" }, CancellationToken.None);
 
-        var calls = _live.GitHub.Requests("/graphql", "POST");
+        var calls = Live.GitHub.Requests("/graphql", "POST");
         Assert.Equal(2, calls.Count);
         Assert.True(calls[1].DateTime - calls[0].DateTime >= TimeSpan.FromMilliseconds(900), "retried before the wait GitHub named");
     }
@@ -258,23 +249,23 @@ public sealed class WorkScheduleBoardTests : IAsyncLifetime
     [Fact]
     public async Task A_project_the_app_cannot_see_is_reported_and_the_delivery_still_completes()
     {
-        _live.GitHub.Server.Given(Request.Create().WithPath("/graphql").UsingPost().WithBody(b => b!.Contains("BoardByTitle"))).AtPriority(1)
+        Live.GitHub.Server.Given(Request.Create().WithPath("/graphql").UsingPost().WithBody(b => b!.Contains("BoardByTitle"))).AtPriority(1)
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
                 .WithBody("""{"data":{"organization":{"projectsV2":{"nodes":[]}}}}"""));
-        await _live.DeliverAsync("opened", "o-1", Body);
+        await Live.DeliverAsync("opened", "o-1", Body);
 
-        var problem = Assert.Single(_live.Bot.Services.GetRequiredService<WorkScheduleBoard>().Problems);
+        var problem = Assert.Single(Live.Bot.Services.GetRequiredService<WorkScheduleBoard>().Problems);
         Assert.Contains("no project titled 'Marketing Department Work Schedule' in acme", problem.Value);
-        Assert.Single(_live.Comments.All);
+        Assert.Single(Live.Comments.All);
     }
 
     [Fact]
     public async Task A_GraphQL_error_names_GitHubs_error_type()
     {
-        _live.GitHub.Server.Given(Request.Create().WithPath("/graphql").UsingPost()).AtPriority(1)
+        Live.GitHub.Server.Given(Request.Create().WithPath("/graphql").UsingPost()).AtPriority(1)
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
                 .WithBody("""{"data":null,"errors":[{"type":"FORBIDDEN","message":"Resource not accessible by integration","path":["organization"]}]}"""));
-        var graphQL = _live.Bot.Services.GetRequiredService<GitHubGraphQL>();
+        var graphQL = Live.Bot.Services.GetRequiredService<GitHubGraphQL>();
         var error = await Assert.ThrowsAsync<GitHubGraphQLException>(() =>
             graphQL.QueryAsync<object>(FakeGitHub.InstallationId, BoardDocuments.ByNumber, new { owner = "acme", number = 1 }, CancellationToken.None));
         Assert.Equal(("FORBIDDEN", "Resource not accessible by integration"), (error.Type, error.Message));

@@ -7,15 +7,14 @@ using WireMock.ResponseBuilders;
 namespace MarketingBot.Tests.Commands;
 
 /// <summary>Slash commands through the whole app: signed issue_comment deliveries in, WireMock as GitHub.</summary>
-public sealed class CommandEndToEndTests : IAsyncLifetime
+public sealed class CommandEndToEndTests : LiveBotTest
 {
     private const string Reactions = "/repos/acme/customer/issues/comments/*/reactions";
-    private LiveBot _live = null!;
     private long _nextComment = 9000;
 
-    public Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _live = LiveBot.Start();
+        await base.InitializeAsync();
         // The team's workflow: the default, with people in its roles; the marketing team is the GitHub team "marketing".
         using var stream = typeof(CommandRules).Assembly.GetManifestResourceStream("MarketingBot.Requests.default-workflow.yml")!;
         var yaml = new StreamReader(stream).ReadToEnd()
@@ -23,8 +22,8 @@ public sealed class CommandEndToEndTests : IAsyncLifetime
             .Replace("project-owner: { logins: [], teams: [] }", "project-owner: { logins: [olga], teams: [] }")
             .Replace("department-head: { logins: [], teams: [] }", "department-head: { logins: [dan], teams: [] }")
             .Replace("management: { logins: [], teams: [] }", "management: { logins: [meg], teams: [] }");
-        _live.GitHub.HasWorkflowFile(yaml);
-        var server = _live.GitHub.Server;
+        Live.GitHub.HasWorkflowFile(yaml);
+        var server = Live.GitHub.Server;
         server.Given(Request.Create().WithPath("/orgs/acme/teams/marketing/memberships/mia").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
                 .WithBody("""{"url":"https://api.github.com/teams/1/memberships/mia","role":"member","state":"active"}"""));
@@ -39,34 +38,31 @@ public sealed class CommandEndToEndTests : IAsyncLifetime
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(issue));
         server.Given(Request.Create().WithPath("/repos/acme/customer/issues/7/assignees").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody(issue));
-        return Task.CompletedTask;
     }
-
-    public async Task DisposeAsync() => await _live.DisposeAsync();
 
     /// <summary>Someone comments on #7; returns the comment's id once the delivery is processed.</summary>
     private async Task<long> Comment(string text, string by, string action = "created", string type = "User",
         string title = "[Social post] Release 2.5", string body = CommandRulesTests.CompleteSocialPost, string[]? labels = null)
     {
         var id = Interlocked.Increment(ref _nextComment);
-        var response = await _live.Bot.PostAsync("issue_comment", $"comment-{id}",
+        var response = await Live.Bot.PostAsync("issue_comment", $"comment-{id}",
             Payloads.IssueComment(action, id, text, by, type, title: title, body: body, labels: labels ?? ["request: social-post"]));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        await _live.Bot.DrainAsync();
-        Assert.All(await _live.Bot.Inbox.ReadAuditAsync($"comment-{id}"), a => Assert.Null(a.Error));
+        await Live.Bot.DrainAsync();
+        Assert.All(await Live.Bot.Inbox.ReadAuditAsync($"comment-{id}"), a => Assert.Null(a.Error));
         return id;
     }
 
     private IReadOnlyList<WireMock.IRequestMessage> ReactionsTo(long comment) =>
-        _live.GitHub.Requests($"/repos/acme/customer/issues/comments/{comment}/reactions", "POST");
+        Live.GitHub.Requests($"/repos/acme/customer/issues/comments/{comment}/reactions", "POST");
 
     private string? ReplyTo(long comment) =>
-        _live.Comments.All.Where(c => c.Body.Contains(CommandRules.ReplyMarker(comment))).Select(c => c.Body).SingleOrDefault();
+        Live.Comments.All.Where(c => c.Body.Contains(CommandRules.ReplyMarker(comment))).Select(c => c.Body).SingleOrDefault();
 
-    private string RequestComment => _live.Comments.All.Single(c => c.Body.Contains(MarketingBot.Requests.RequestComment.Marker)).Body;
+    private string RequestComment => Live.Comments.All.Single(c => c.Body.Contains(MarketingBot.Requests.RequestComment.Marker)).Body;
 
     private IEnumerable<WireMock.IRequestMessage> ApprovedLabelAdded =>
-        _live.GitHub.Requests("/repos/acme/customer/issues/7/labels", "POST").Where(r => r.Body!.Contains("\"approved\""));
+        Live.GitHub.Requests("/repos/acme/customer/issues/7/labels", "POST").Where(r => r.Body!.Contains("\"approved\""));
 
     [Fact]
     public async Task The_PMMs_approval_gets_a_thumbs_up_the_approved_label_and_shows_in_the_request_comment()
@@ -77,32 +73,32 @@ public sealed class CommandEndToEndTests : IAsyncLifetime
         Assert.Single(ApprovedLabelAdded);
         Assert.Contains("**Approved** by **pat** (product marketing manager).", RequestComment);
         Assert.Null(ReplyTo(comment));
-        var approval = Assert.Single(await _live.Bot.Inbox.ReadApprovalsAsync(LiveBot.NodeId));
+        var approval = Assert.Single(await Live.Bot.Inbox.ReadApprovalsAsync(LiveBot.NodeId));
         Assert.Equal(("pat", "Ready for the 2.5 launch", comment), (approval.Login, approval.Note, approval.CommentId));
     }
 
     [Fact]
     public async Task A_command_from_someone_outside_its_roles_gets_a_confused_reaction_and_one_reply_saying_why()
     {
-        await _live.DeliverAsync("opened", "o-1", CommandRulesTests.CompleteSocialPost);
+        await Live.DeliverAsync("opened", "o-1", CommandRulesTests.CompleteSocialPost);
         var comment = await Comment("/status Done", by: "rex");
 
         Assert.Contains("\"confused\"", Assert.Single(ReactionsTo(comment)).Body);
         Assert.Contains("@rex `/status` is for product marketing manager, marketing team; you are not one of them.", ReplyTo(comment));
-        Assert.Null(_live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status);
+        Assert.Null(Live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status);
     }
 
     [Fact]
     public async Task A_member_of_the_marketing_team_may_move_the_card_and_membership_is_looked_up_once()
     {
-        await _live.DeliverAsync("opened", "o-1", CommandRulesTests.CompleteSocialPost);
+        await Live.DeliverAsync("opened", "o-1", CommandRulesTests.CompleteSocialPost);
         await Comment("/status in progress", by: "mia");
         await Comment("/status Todo", by: "mia");
 
-        Assert.Equal("Todo", _live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status);
+        Assert.Equal("Todo", Live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status);
         Assert.Equal([("No Status", "MarketingBot"), ("In Progress", "mia"), ("Todo", "mia")],
-            (await _live.Bot.Inbox.ReadStatusHistoryAsync(LiveBot.NodeId)).Select(h => (h.Column, h.MovedBy)));
-        Assert.Single(_live.GitHub.Requests("/orgs/acme/teams/marketing/memberships/mia", "GET"));
+            (await Live.Bot.Inbox.ReadStatusHistoryAsync(LiveBot.NodeId)).Select(h => (h.Column, h.MovedBy)));
+        Assert.Single(Live.GitHub.Requests("/orgs/acme/teams/marketing/memberships/mia", "GET"));
     }
 
     [Fact]
@@ -116,10 +112,10 @@ public sealed class CommandEndToEndTests : IAsyncLifetime
         await Comment("/approve", by: "marketingbot[bot]", type: "Bot");
         await Comment("/approve", by: "other-bot[bot]", type: "Bot");
 
-        Assert.DoesNotContain(_live.GitHub.All, r => r.Path.EndsWith("/reactions"));
+        Assert.DoesNotContain(Live.GitHub.All, r => r.Path.EndsWith("/reactions"));
         Assert.Empty(ApprovedLabelAdded);
-        Assert.Empty(await _live.Bot.Inbox.ReadApprovalsAsync(LiveBot.NodeId));
-        var outcomes = (await _live.Bot.Inbox.ReadAuditAsync()).Select(a => a.Outcome).ToList();
+        Assert.Empty(await Live.Bot.Inbox.ReadApprovalsAsync(LiveBot.NodeId));
+        var outcomes = (await Live.Bot.Inbox.ReadAuditAsync()).Select(a => a.Outcome).ToList();
         Assert.Contains("comment edited: only new comments are commands, so this changes nothing", outcomes);
         Assert.Contains("comment by a bot; bots' comments are never commands", outcomes);
     }
@@ -148,10 +144,10 @@ public sealed class CommandEndToEndTests : IAsyncLifetime
         var past = await Comment("/schedule 2020-01-01", by: "pat");
         Assert.Contains("\"confused\"", Assert.Single(ReactionsTo(past)).Body);
         Assert.Contains("2020-01-01 is in the past", ReplyTo(past));
-        Assert.Empty(_live.GitHub.Requests("/repos/acme/customer/issues/7", "PATCH"));
+        Assert.Empty(Live.GitHub.Requests("/repos/acme/customer/issues/7", "PATCH"));
 
         await Comment("/schedule 24 December 2030", by: "pat");
-        var edit = Assert.Single(_live.GitHub.Requests("/repos/acme/customer/issues/7", "PATCH"));
+        var edit = Assert.Single(Live.GitHub.Requests("/repos/acme/customer/issues/7", "PATCH"));
         Assert.Contains("### Publish date\\n\\n2030-12-24", edit.Body);
     }
 
@@ -159,7 +155,7 @@ public sealed class CommandEndToEndTests : IAsyncLifetime
     public async Task Assign_adds_the_people_named()
     {
         await Comment("/assign @sam @kim", by: "pat");
-        var assign = Assert.Single(_live.GitHub.Requests("/repos/acme/customer/issues/7/assignees", "POST"));
+        var assign = Assert.Single(Live.GitHub.Requests("/repos/acme/customer/issues/7/assignees", "POST"));
         Assert.Contains("\"sam\"", assign.Body);
         Assert.Contains("\"kim\"", assign.Body);
     }
@@ -167,11 +163,11 @@ public sealed class CommandEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Estimate_writes_hours_to_the_cards_Estimate_field()
     {
-        _live.Projects.HasRequestFields = true;
-        await _live.DeliverAsync("opened", "o-1", CommandRulesTests.CompleteSocialPost);
+        Live.Projects.HasRequestFields = true;
+        await Live.DeliverAsync("opened", "o-1", CommandRulesTests.CompleteSocialPost);
         var comment = await Comment("/estimate 1.5d", by: "pat");
 
-        Assert.Equal("12", _live.Projects.FieldValues[(LiveBot.NodeId, "Estimate")]);
+        Assert.Equal("12", Live.Projects.FieldValues[(LiveBot.NodeId, "Estimate")]);
         Assert.Contains("\"+1\"", Assert.Single(ReactionsTo(comment)).Body);
     }
 
@@ -187,20 +183,20 @@ public sealed class CommandEndToEndTests : IAsyncLifetime
 
         await Comment("/approve", by: "pat");
         await Comment("/unapprove", by: "pat", labels: ["request: social-post", "approved"]);
-        Assert.Single(_live.GitHub.Requests("/repos/acme/customer/issues/7/labels/approved", "DELETE"));
-        Assert.False(Assert.Single(await _live.Bot.Inbox.ReadApprovalsAsync(LiveBot.NodeId)).Approves);
+        Assert.Single(Live.GitHub.Requests("/repos/acme/customer/issues/7/labels/approved", "DELETE"));
+        Assert.False(Assert.Single(await Live.Bot.Inbox.ReadApprovalsAsync(LiveBot.NodeId)).Approves);
 
         var unassign = await Comment("/unassign @sam", by: "pat");
         Assert.Single(ReactionsTo(unassign));
-        Assert.Empty(_live.GitHub.Requests("/repos/acme/customer/issues/7/assignees", "DELETE"));
+        Assert.Empty(Live.GitHub.Requests("/repos/acme/customer/issues/7/assignees", "DELETE"));
 
         var snooze = await Comment("/snooze 3d", by: "requester");
         Assert.Contains("snoozed until", ReplyTo(snooze));
-        Assert.InRange((await _live.Bot.Inbox.SnoozedUntilAsync(LiveBot.NodeId))!.Value, DateTimeOffset.UtcNow.AddDays(3).AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(3));
+        Assert.InRange((await Live.Bot.Inbox.SnoozedUntilAsync(LiveBot.NodeId))!.Value, DateTimeOffset.UtcNow.AddDays(3).AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(3));
 
-        await Eventually.UntilAsync(() => _live.Google.Grid.Count > 1);
-        _live.Google.Grid[1][1] = "edited by hand";
+        await Eventually.UntilAsync(() => Live.Google.Grid.Count > 1);
+        Live.Google.Grid[1][1] = "edited by hand";
         await Comment("/sync", by: "pat");
-        Assert.True(await Eventually.UntilAsync(() => _live.Google.Grid[1][1] == "[Social post] Release 2.5"));
+        Assert.True(await Eventually.UntilAsync(() => Live.Google.Grid[1][1] == "[Social post] Release 2.5"));
     }
 }

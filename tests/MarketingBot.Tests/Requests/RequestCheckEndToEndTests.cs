@@ -6,31 +6,22 @@ using WireMock.ResponseBuilders;
 namespace MarketingBot.Tests.Requests;
 
 /// <summary>The whole app, live (App credentials set), with WireMock as GitHub.</summary>
-public sealed class RequestCheckEndToEndTests : IAsyncLifetime
+public sealed class RequestCheckEndToEndTests : LiveBotTest
 {
     private const string Repository = LiveBot.Repository;
     private const int Number = LiveBot.Number;
-    private LiveBot _live = null!;
 
-    private FakeGitHub _github => _live.GitHub;
-    private FakeGoogle _google => _live.Google;
-    private FakeIssueComments _comments => _live.Comments;
-    private BotFactory _bot => _live.Bot;
+    private FakeGitHub _github => Live.GitHub;
+    private FakeGoogle _google => Live.Google;
+    private FakeIssueComments _comments => Live.Comments;
+    private BotFactory _bot => Live.Bot;
 
     private static readonly string Incomplete = "### What should we share?\n\nFlowFuse 2.5 is out\n\n### Content type\n\nRelease post";
 
     private static string Complete => Incomplete + "\n\n### Channels\n\n- [X] LinkedIn\n\n### Links\n\nhttps://flowfuse.com/blog/2-5/\n\n### Call to action\n\nUpgrade today\n\n### Publish date\n\n" +
         DateTime.UtcNow.AddDays(30).ToString("yyyy-MM-dd");
 
-    public Task InitializeAsync()
-    {
-        _live = LiveBot.Start();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _live.DisposeAsync();
-
-    private Task Deliver(string action, string guid, string body, string[]? labels = null) => _live.DeliverAsync(action, guid, body, labels);
+    private Task Deliver(string action, string guid, string body, string[]? labels = null) => Live.DeliverAsync(action, guid, body, labels);
 
     private IEnumerable<WireMock.IRequestMessage> Writes => _github.All.Where(r => r.Method is "POST" or "PATCH" or "DELETE" && r.Path.StartsWith("/repos"));
 

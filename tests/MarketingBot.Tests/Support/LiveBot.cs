@@ -15,6 +15,9 @@ public sealed class LiveBot : IAsyncDisposable
     public const int Number = 7;
     public const string NodeId = "I_7";
 
+    /// <summary>A social post request with only its first answer: enough to be a request, far from complete.</summary>
+    public const string ShortRequestBody = "### What should we share?\n\nOur webinar";
+
     private readonly TempFolder _folder = new();
 
     private LiveBot()
