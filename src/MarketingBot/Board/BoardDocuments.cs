@@ -147,6 +147,36 @@ public static class BoardDocuments
         }
         """;
 
+    /// <summary>Draft items and their estimates, 100 a page, for the two-hour rule.</summary>
+    public const string DraftItems = """
+        query DraftItems($project: ID!, $cursor: String, $estimate: String!) {
+          node(id: $project) {
+            ... on ProjectV2 {
+              items(first: 100, after: $cursor) {
+                pageInfo { hasNextPage endCursor }
+                nodes {
+                  id
+                  type
+                  isArchived
+                  fieldValueByName(name: $estimate) {
+                    ... on ProjectV2ItemFieldNumberValue { number }
+                    ... on ProjectV2ItemFieldTextValue { text }
+                  }
+                  content { ... on DraftIssue { title creator { login } assignees(first: 10) { nodes { login } } } }
+                }
+              }
+            }
+          }
+        }
+        """;
+
+    /// <summary>A draft item becomes an issue of the repository (<c>/convert</c> on the two-hour digest).</summary>
+    public const string ConvertDraft = """
+        mutation ConvertDraft($item: ID!, $repository: ID!) {
+          convertProjectV2DraftIssueItemToIssue(input: { itemId: $item, repositoryId: $repository }) { item { id } }
+        }
+        """;
+
     public static IReadOnlyDictionary<string, string> All { get; } = new Dictionary<string, string>
     {
         [nameof(ByNumber)] = ByNumber,
@@ -161,5 +191,7 @@ public static class BoardDocuments
         [nameof(DeleteItem)] = DeleteItem,
         [nameof(Card)] = Card,
         [nameof(Items)] = Items,
+        [nameof(DraftItems)] = DraftItems,
+        [nameof(ConvertDraft)] = ConvertDraft,
     };
 }

@@ -51,11 +51,11 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, SqliteInbox
         }
     }
 
-    /// <summary>The board's Status columns, for <c>/status</c> to check a column exists; null when the board cannot be found.</summary>
-    public async Task<IReadOnlyList<string>?> ColumnsAsync(long installationId, string owner, BoardLayout board, CancellationToken cancellationToken)
+    /// <summary>The project and its Status columns (for <c>/status</c> and the two-hour scan); null when the board cannot be found.</summary>
+    public async Task<FoundBoard?> FindBoardAsync(long installationId, string owner, BoardLayout board, CancellationToken cancellationToken)
     {
         var ids = await IdsAsync(installationId, owner, board, cancellationToken);
-        return ids.Problem is null ? ids.StatusOptions.Keys.ToList() : null;
+        return ids.Problem is null ? new FoundBoard(ids.ProjectId, ids.StatusOptions.Keys.ToList()) : null;
     }
 
     private static string Key(long installationId, string owner, BoardLayout board) =>
@@ -175,6 +175,8 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, SqliteInbox
                 StringComparer.OrdinalIgnoreCase);
         return new BoardIds(project.Id, status.Id, status.Options.ToDictionary(o => o.Name, o => o.Id), fields, null);
     }
+
+    public sealed record FoundBoard(string ProjectId, IReadOnlyList<string> Columns);
 
     private sealed record BoardIds(
         string ProjectId, string StatusFieldId, IReadOnlyDictionary<string, string> StatusOptions, IReadOnlyDictionary<string, FieldIds> Fields, string? Problem)

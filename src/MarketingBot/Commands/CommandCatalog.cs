@@ -21,6 +21,7 @@ public static class CommandCatalog
         new("assign", "/assign @user …", "assign people", Team),
         new("unassign", "/unassign @user …", "unassign people", Team),
         new("estimate", "/estimate <duration>", "record an estimate, e.g. 3h or 1d", Team),
+        new("convert", "/convert", "turn this issue's untracked tasks over two hours (or the digest's draft items) into issues", Team),
         new("snooze", "/snooze <duration>", "silence the two-hour reminders for this issue, e.g. 3d", ["marketing-team"]),
         new("sync", "/sync", "rewrite the Content Planner row now", Team),
     ];

@@ -32,7 +32,7 @@ public sealed class CommandHandler(
         var sender = payload.Sender?.Login ?? comment.User.Login;
         var columns = type is not null && workflow.Board is { } layout && !dryRun.IsOn && delivery.InstallationId is { } installation
             && commands.Any(c => c.Name == "status")
-            ? await board.ColumnsAsync(installation, request.Ref.Owner, layout, cancellationToken)
+            ? (await board.FindBoardAsync(installation, request.Ref.Owner, layout, cancellationToken))?.Columns
             : null;
         var context = new CommandContext(
             request, type, workflow, issue.NodeId, comment.Id, sender,

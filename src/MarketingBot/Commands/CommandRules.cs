@@ -78,6 +78,7 @@ public static partial class CommandRules
             {
                 if (info.Name is "help") Say(command, Help());
                 else if (info.Name is "snooze") Snooze(command);
+                else if (info.Name is "convert") Convert(command);
                 else Refuse(command, "this issue is not a marketing request, so there is nothing to do that to.");
                 return;
             }
@@ -93,6 +94,7 @@ public static partial class CommandRules
                 case "unassign": Assign(command, assign: false); break;
                 case "estimate": Estimate(command); break;
                 case "snooze": Snooze(command); break;
+                case "convert": Convert(command); break;
                 case "sync": _rewritePlanner = true; Done(command, recheck: true); break;
             }
         }
@@ -252,6 +254,30 @@ public static partial class CommandRules
             }
             var hours = Math.Round(estimate.TotalHours, 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
             _effects.Add(new SetCardFields(_request.Ref, context.IssueNodeId, board, new Dictionary<string, string> { [board.EstimateField] = hours }));
+            Done(command);
+        }
+
+        /// <summary>On the two-hour digest: its draft items; on any other issue: its unchecked tasks over the threshold that link no issue.</summary>
+        private void Convert(SlashCommand command)
+        {
+            var drafts = Reminders.TwoHourRules.DraftsIn(_request.Body);
+            if (drafts.Count > 0)
+            {
+                _effects.Add(new Reminders.ConvertDrafts(_request.Ref.Owner, _request.Ref.Repository, drafts));
+                Done(command);
+                return;
+            }
+            var threshold = (double)(Workflow.TwoHourRule?.ThresholdHours ?? 2);
+            var tasks = Reminders.TaskLines.Find(_request.Body)
+                .Where(t => !t.Checked && !t.LinksIssue && t.Estimate?.TotalHours > threshold)
+                .Select(t => new Reminders.TaskToConvert(t.Text, t.Title, t.Estimate!.Value.TotalHours))
+                .ToList();
+            if (tasks.Count == 0)
+            {
+                Refuse(command, $"there is no untracked task over {threshold:0.##} hours here: a task needs an estimate such as `(3h)` and no linked issue.");
+                return;
+            }
+            _effects.Add(new Reminders.ConvertTasks(_request.Ref, _request.Url, tasks));
             Done(command);
         }
 

@@ -63,6 +63,23 @@ public sealed record EditIssueBody(IssueRef Issue, string Body) : Effect
     public override string Describe() => $"edit the description of {Issue}";
 }
 
+/// <summary>A new comment every time (a reminder must notify); use <see cref="UpsertBotComment"/> for one kept up to date.</summary>
+public sealed record PostComment(IssueRef Issue, string Body) : Effect
+{
+    public override string Describe() => $"comment on {Issue}: {Body.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith("<!--"))}";
+}
+
+/// <summary>
+/// The bot's one issue in a repository for <paramref name="Marker"/> (the two-hour digest, a month's review): created when
+/// missing (also when closed, with <paramref name="IncludeClosed"/>, it counts as there), edited when its text differs, and
+/// <paramref name="Comment"/> posted on it when given (an edit notifies nobody; a comment does).
+/// </summary>
+public sealed record UpsertTrackerIssue(
+    string Owner, string Repository, string Marker, string Title, string Body, IReadOnlyList<string> Assignees, string? Comment, bool IncludeClosed) : Effect
+{
+    public override string Describe() => $"keep the issue \"{Title}\" in {Owner}/{Repository}{(Comment is null ? "" : ", with a reminder comment")}";
+}
+
 /// <summary>Something the bot remembers in its own records (not on GitHub): applied first, skipped in dry run.</summary>
 public abstract record RecordEffect : Effect
 {

@@ -6,8 +6,14 @@ using Octokit;
 namespace MarketingBot.Effects;
 
 /// <summary>Applies effects through GitHub's REST API, each as the difference from what is there now.</summary>
-public sealed class GitHubEffects(GitHubClients clients) : IEffectExecutor
+public sealed class GitHubEffects(GitHubClients clients, GitHubGraphQL graphQL, TimeProvider time) : IEffectExecutor
 {
+    /// <summary>GitHub's secondary limits ask for content-creating requests at least a second apart.</summary>
+    private static readonly TimeSpan CreationPace = TimeSpan.FromSeconds(1);
+
+    private readonly SemaphoreSlim _creationGate = new(1, 1);
+    private DateTimeOffset _lastCreation = DateTimeOffset.MinValue;
+
     /// <summary>Labels known to exist, per repository, so each is looked up once per process.</summary>
     private readonly ConcurrentDictionary<string, bool> _knownLabels = new(StringComparer.OrdinalIgnoreCase);
 
@@ -35,6 +41,10 @@ public sealed class GitHubEffects(GitHubClients clients) : IEffectExecutor
                 ReactToComment r => github.Reaction.IssueComment.Create(r.Issue.Owner, r.Issue.Repository, r.CommentId,
                     new NewReaction(r.Reaction == ReactToComment.Done ? ReactionType.Plus1 : ReactionType.Confused)),
                 EditIssueBody e => github.Issue.Update(e.Issue.Owner, e.Issue.Repository, e.Issue.Number, new IssueUpdate { Body = e.Body }),
+                PostComment p => github.Issue.Comment.Create(p.Issue.Owner, p.Issue.Repository, p.Issue.Number, p.Body),
+                UpsertTrackerIssue u => UpsertTrackerIssueAsync(github, u),
+                Reminders.ConvertTasks c => ConvertTasksAsync(github, c),
+                Reminders.ConvertDrafts d => ConvertDraftsAsync(installationId.Value, github, d, cancellationToken),
                 _ => throw new NotSupportedException($"No GitHub adapter for {effect.GetType().Name}."),
             }).ConfigureAwait(false);
         }
@@ -94,6 +104,75 @@ public sealed class GitHubEffects(GitHubClients clients) : IEffectExecutor
         catch (ApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
         {
             // Already gone: the desired state holds.
+        }
+    }
+
+    /// <summary>Waits until a second has passed since the last issue this process created, then lets one more through.</summary>
+    private async Task<T> CreateAsync<T>(Func<Task<T>> create)
+    {
+        await _creationGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var wait = _lastCreation + CreationPace - time.GetUtcNow();
+            if (wait > TimeSpan.Zero) await Task.Delay(wait, time).ConfigureAwait(false);
+            return await create().ConfigureAwait(false);
+        }
+        finally
+        {
+            _lastCreation = time.GetUtcNow();
+            _creationGate.Release();
+        }
+    }
+
+    private async Task UpsertTrackerIssueAsync(IGitHubClient github, UpsertTrackerIssue effect)
+    {
+        var (owner, repo) = (effect.Owner, effect.Repository);
+        var login = await _botLogin.Value.ConfigureAwait(false);
+        var request = new RepositoryIssueRequest { Creator = login, State = effect.IncludeClosed ? ItemStateFilter.All : ItemStateFilter.Open };
+        var mine = (await github.Issue.GetAllForRepository(owner, repo, request, new ApiOptions { PageSize = 100 }).ConfigureAwait(false))
+            .FirstOrDefault(i => i.PullRequest is null && i.Body?.Contains(effect.Marker, StringComparison.Ordinal) == true);
+        int number;
+        if (mine is null)
+        {
+            var issue = new NewIssue(effect.Title) { Body = effect.Body };
+            foreach (var assignee in effect.Assignees) issue.Assignees.Add(assignee);
+            number = (await CreateAsync(() => github.Issue.Create(owner, repo, issue)).ConfigureAwait(false)).Number;
+        }
+        else
+        {
+            number = mine.Number;
+            if (mine.State.Value == ItemState.Open && (mine.Body != effect.Body || mine.Title != effect.Title))
+                await github.Issue.Update(owner, repo, number, new IssueUpdate { Title = effect.Title, Body = effect.Body }).ConfigureAwait(false);
+        }
+        if (effect.Comment is { } comment) await github.Issue.Comment.Create(owner, repo, number, comment).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One task at a time: the issue is created, then its line linked at once, so a retry after a failure
+    /// finds the converted lines linked and does not create their issues again.
+    /// </summary>
+    private async Task ConvertTasksAsync(IGitHubClient github, Reminders.ConvertTasks effect)
+    {
+        var (owner, repo, number) = (effect.Issue.Owner, effect.Issue.Repository, effect.Issue.Number);
+        foreach (var task in effect.Tasks)
+        {
+            var body = (await github.Issue.Get(owner, repo, number).ConfigureAwait(false)).Body ?? "";
+            if (Reminders.TaskLines.Find(body).FirstOrDefault(t => t.Text == task.Text && !t.Checked && !t.LinksIssue) is not { } line) continue;
+            var created = await CreateAsync(() => github.Issue.Create(owner, repo, new NewIssue(task.Title)
+            {
+                Body = $"Estimate: {Reminders.TwoHourRules.Hours(task.Hours)}\n\nSplit out of {effect.IssueUrl} with `/convert` (every task over two hours is an issue).",
+            })).ConfigureAwait(false);
+            await github.Issue.Update(owner, repo, number, new IssueUpdate { Body = Reminders.TaskLines.Link(body, line.Line, $"#{created.Number}") }).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ConvertDraftsAsync(long installationId, IGitHubClient github, Reminders.ConvertDrafts effect, CancellationToken cancellationToken)
+    {
+        var repository = (await github.Repository.Get(effect.Owner, effect.Repository).ConfigureAwait(false)).NodeId;
+        foreach (var item in effect.ItemIds)
+        {
+            await CreateAsync(() => graphQL.MutateAsync<object>(installationId, Board.BoardDocuments.ConvertDraft, new { item, repository }, cancellationToken))
+                .ConfigureAwait(false);
         }
     }
 }

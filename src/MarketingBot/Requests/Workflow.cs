@@ -26,6 +26,15 @@ public sealed class Workflow
     /// </summary>
     public string ApproverRole { get; set; } = "product-marketing-manager";
 
+    /// <summary>The marketing tracker: the repository (same owner) for task lists, reminders and the monthly review; empty: this repository.</summary>
+    public string? Tracker { get; set; }
+
+    /// <summary>The two-hour rule; null turns it off.</summary>
+    public TwoHourRule? TwoHourRule { get; set; }
+
+    /// <summary>The monthly performance review; null turns it off.</summary>
+    public ReviewLayout? Review { get; set; }
+
     /// <summary>Roles allowed each slash command, replacing the built-in ones command by command (an empty list: anyone).</summary>
     public Dictionary<string, List<string>> Commands { get; set; } = [];
 
@@ -52,6 +61,33 @@ public sealed class BoardLayout
 
     /// <summary>Written by <c>/estimate</c>, in hours, when the project has a field of this name (number or text).</summary>
     public string EstimateField { get; set; } = "Estimate";
+}
+
+/// <summary>Every task over the threshold is tracked as an issue; the bot reminds the owners of those that are not.</summary>
+public sealed class TwoHourRule
+{
+    public decimal ThresholdHours { get; set; } = 2;
+
+    /// <summary>Repositories (same owner) whose open issues' task lists are scanned; empty: the tracker.</summary>
+    public List<string> Repositories { get; set; } = [];
+
+    /// <summary>A task is reminded about at most once in this many days.</summary>
+    public int CoolDownDays { get; set; } = 3;
+
+    /// <summary>Weekday names (<c>Friday</c>) or dates (<c>2026-12-25</c>) on which no reminders go out.</summary>
+    public List<string> QuietDays { get; set; } = [];
+
+    /// <summary>The tracker issue listing the board's draft items over the threshold, kept up to date in place.</summary>
+    public string DigestTitle { get; set; } = "Untracked work over two hours";
+}
+
+/// <summary>The monthly performance review issue, opened in the tracker on the first Thursday.</summary>
+public sealed class ReviewLayout
+{
+    public string Title { get; set; } = "Marketing performance review: {month}";
+
+    /// <summary>Roles (their logins) or logins assigned to the review issue.</summary>
+    public List<string> Assignees { get; set; } = [];
 }
 
 /// <summary>The Content Planner's columns, left to right from column A; the bot owns these and no others.</summary>

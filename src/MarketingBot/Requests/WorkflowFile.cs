@@ -56,6 +56,13 @@ public static class WorkflowFile
         foreach (var duplicate in workflow.RequestTypes.GroupBy(t => t.Id).Where(g => g.Count() > 1))
             yield return $"request type id '{duplicate.Key}' is used more than once";
         var roles = string.Join(", ", workflow.Roles.Keys);
+        if (workflow.TwoHourRule is { } rule)
+        {
+            if (rule.ThresholdHours <= 0) yield return "twoHourRule: thresholdHours must be above 0";
+            if (rule.CoolDownDays < 1) yield return "twoHourRule: coolDownDays must be at least 1";
+            foreach (var day in rule.QuietDays.Where(d => !Reminders.QuietDays.IsValid(d)))
+                yield return $"twoHourRule: quiet day '{day}' is neither a weekday name nor a date like 2026-12-25";
+        }
         foreach (var (command, allowed) in workflow.Commands)
         {
             if (!Commands.CommandCatalog.IsKnown(command))

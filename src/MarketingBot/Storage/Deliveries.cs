@@ -65,3 +65,9 @@ public sealed record BoardCard(string ContentNodeId, string ProjectId, string It
     /// <summary>The column as the history names it.</summary>
     public string Column => Removed ? RemovedColumn : IsArchived ? Archived : Status ?? NoStatus;
 }
+
+/// <summary>One run of a scheduled job: the occurrence it served and what it found and did.</summary>
+public sealed record JobRun(string Job, DateTimeOffset Occurrence, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string? Outcome);
+
+/// <summary>An open two-hour reminder: which task, when it last went out and how often.</summary>
+public sealed record Nag(string Item, string Title, DateTimeOffset LastAt, int Sent);

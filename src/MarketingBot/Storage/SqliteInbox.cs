@@ -123,6 +123,31 @@ public sealed class SqliteInbox : IAsyncDisposable
             until INTEGER NOT NULL,
             by TEXT NOT NULL);
         """,
+        // Scheduled job runs (one per job and occurrence, across restarts) and the two-hour reminders.
+        """
+        CREATE TABLE job_runs (
+            id INTEGER PRIMARY KEY,
+            job TEXT NOT NULL,
+            occurrence INTEGER NOT NULL,
+            started_at INTEGER NOT NULL,
+            finished_at INTEGER,
+            outcome TEXT,
+            UNIQUE (job, occurrence));
+        CREATE TABLE nags (
+            item TEXT PRIMARY KEY,
+            place TEXT NOT NULL,
+            title TEXT NOT NULL,
+            first_at INTEGER NOT NULL,
+            last_at INTEGER NOT NULL,
+            sent INTEGER NOT NULL,
+            resolved_at INTEGER);
+        CREATE INDEX nags_place ON nags(place);
+        CREATE TABLE nag_log (
+            id INTEGER PRIMARY KEY,
+            item TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            resolved INTEGER NOT NULL);
+        """,
     ];
 
     private static void Migrate(SqliteConnection connection)
@@ -515,6 +540,120 @@ public sealed class SqliteInbox : IAsyncDisposable
         command.CommandText = "SELECT until FROM snoozes WHERE item = $item";
         command.Parameters.AddWithValue("$item", item);
         return command.ExecuteScalar() is long until ? DateTimeOffset.FromUnixTimeMilliseconds(until) : (DateTimeOffset?)null;
+    });
+
+    /// <summary>
+    /// Claims one occurrence of a scheduled job: false when it already ran (or is running), here or before a restart.
+    /// A run that failed may be claimed again five minutes after it finished.
+    /// </summary>
+    public Task<bool> TryStartJobAsync(string job, DateTimeOffset occurrence) => WithWorkerAsync(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = $"""
+            INSERT INTO job_runs (job, occurrence, started_at) VALUES ($job, $occurrence, $now)
+            ON CONFLICT (job, occurrence) DO UPDATE SET started_at = $now, finished_at = NULL, outcome = NULL
+                WHERE job_runs.outcome LIKE '{Scheduling.JobOutcome.FailedPrefix}%' AND job_runs.finished_at <= $now - 300000
+            """;
+        command.Parameters.AddWithValue("$job", job);
+        command.Parameters.AddWithValue("$occurrence", occurrence.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$now", Now);
+        return command.ExecuteNonQuery() == 1;
+    });
+
+    public Task FinishJobAsync(string job, DateTimeOffset occurrence, string outcome) => WithWorkerAsync(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = "UPDATE job_runs SET finished_at = $now, outcome = $outcome WHERE job = $job AND occurrence = $occurrence";
+        command.Parameters.AddWithValue("$job", job);
+        command.Parameters.AddWithValue("$occurrence", occurrence.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$now", Now);
+        command.Parameters.AddWithValue("$outcome", outcome);
+        command.ExecuteNonQuery();
+    });
+
+    /// <summary>The latest runs, newest first: what each found and did.</summary>
+    public Task<IReadOnlyList<JobRun>> ReadJobRunsAsync(int limit = 50) => WithWorkerAsync<IReadOnlyList<JobRun>>(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = "SELECT job, occurrence, started_at, finished_at, outcome FROM job_runs ORDER BY started_at DESC, id DESC LIMIT $limit";
+        command.Parameters.AddWithValue("$limit", limit);
+        using var reader = command.ExecuteReader();
+        var runs = new List<JobRun>();
+        while (reader.Read())
+            runs.Add(new JobRun(reader.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+                reader.IsDBNull(3) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)), reader.IsDBNull(4) ? null : reader.GetString(4)));
+        return runs;
+    });
+
+    /// <summary>Reminders not yet resolved, of one tracker (<paramref name="place"/> is its owner/repository).</summary>
+    public Task<IReadOnlyList<Nag>> ReadOpenNagsAsync(string place) => WithWorkerAsync<IReadOnlyList<Nag>>(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = "SELECT item, title, last_at, sent FROM nags WHERE place = $place AND resolved_at IS NULL";
+        command.Parameters.AddWithValue("$place", place);
+        using var reader = command.ExecuteReader();
+        var nags = new List<Nag>();
+        while (reader.Read()) nags.Add(new Nag(reader.GetString(0), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), reader.GetInt32(3)));
+        return nags;
+    });
+
+    /// <summary>A reminder went out about <paramref name="item"/>; a resolved one that comes back is open again.</summary>
+    public Task RecordNagAsync(string item, string place, string title) => WithWorkerAsync(c =>
+    {
+        using var transaction = c.BeginTransaction();
+        using (var command = c.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = """
+                INSERT INTO nags (item, place, title, first_at, last_at, sent) VALUES ($item, $place, $title, $now, $now, 1)
+                ON CONFLICT (item) DO UPDATE SET title = $title, last_at = $now, sent = sent + 1, resolved_at = NULL
+                """;
+            command.Parameters.AddWithValue("$item", item);
+            command.Parameters.AddWithValue("$place", place);
+            command.Parameters.AddWithValue("$title", title);
+            command.Parameters.AddWithValue("$now", Now);
+            command.ExecuteNonQuery();
+        }
+        LogNag(c, transaction, item, resolved: false);
+        transaction.Commit();
+    });
+
+    /// <summary>The task behind a reminder is converted, linked, done or re-estimated under the threshold.</summary>
+    public Task ResolveNagAsync(string item) => WithWorkerAsync(c =>
+    {
+        using var transaction = c.BeginTransaction();
+        using (var command = c.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = "UPDATE nags SET resolved_at = $now WHERE item = $item AND resolved_at IS NULL";
+            command.Parameters.AddWithValue("$item", item);
+            command.Parameters.AddWithValue("$now", Now);
+            if (command.ExecuteNonQuery() == 1) LogNag(c, transaction, item, resolved: true);
+        }
+        transaction.Commit();
+    });
+
+    private void LogNag(SqliteConnection c, SqliteTransaction transaction, string item, bool resolved)
+    {
+        using var command = c.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "INSERT INTO nag_log (item, at, resolved) VALUES ($item, $now, $resolved)";
+        command.Parameters.AddWithValue("$item", item);
+        command.Parameters.AddWithValue("$now", Now);
+        command.Parameters.AddWithValue("$resolved", resolved);
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Reminders sent and resolved in [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    public Task<(int Sent, int Resolved)> CountNagsAsync(DateTimeOffset from, DateTimeOffset to) => WithWorkerAsync(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = "SELECT COALESCE(SUM(resolved = 0), 0), COALESCE(SUM(resolved = 1), 0) FROM nag_log WHERE at >= $from AND at < $to";
+        command.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return (reader.GetInt32(0), reader.GetInt32(1));
     });
 
     /// <summary>A card's columns over time, oldest first.</summary>

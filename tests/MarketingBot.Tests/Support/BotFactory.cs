@@ -24,6 +24,8 @@ public sealed class BotFactory(Dictionary<string, string?>? settings = null, Act
             ["Storage:ConnectionString"] = $"Data Source={_folder.File("bot.db")}",
             ["Bot:RetryBaseDelay"] = "00:00:00.050",
             ["Bot:RetryMaxDelay"] = "00:00:00.200",
+            // Scheduled jobs would call GitHub at start-up; tests run them by hand (JobScheduler.RunDueAsync).
+            ["Schedules:Enabled"] = "false",
         };
         foreach (var (key, value) in settings ?? []) all[key] = value;
         foreach (var (key, value) in all) builder.UseSetting(key, value);

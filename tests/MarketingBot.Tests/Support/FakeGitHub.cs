@@ -38,6 +38,7 @@ public sealed class FakeGitHub : IDisposable
         services.AddGitHubHttp();
         services.AddSingleton<AppJwt>();
         services.AddSingleton<GitHubClients>();
+        services.AddSingleton<GitHubGraphQL>();
         services.AddSingleton<GitHubEffects>();
         services.AddOptions<BotSettings>();
         services.AddSingleton<MarketingBot.Requests.WorkflowSource>();
