@@ -171,8 +171,15 @@ public sealed class GitHubEffects(GitHubClients clients, GitHubGraphQL graphQL, 
         var repository = (await github.Repository.Get(effect.Owner, effect.Repository).ConfigureAwait(false)).NodeId;
         foreach (var item in effect.ItemIds)
         {
-            await CreateAsync(() => graphQL.MutateAsync<object>(installationId, Board.BoardDocuments.ConvertDraft, new { item, repository }, cancellationToken))
-                .ConfigureAwait(false);
+            try
+            {
+                await CreateAsync(() => graphQL.MutateAsync<object>(installationId, Board.BoardDocuments.ConvertDraft, new { item, repository }, cancellationToken))
+                    .ConfigureAwait(false);
+            }
+            catch (GitHubGraphQLException ex) when (ex.Type == "NOT_FOUND")
+            {
+                // No longer a draft: converted already (a retried delivery) or deleted; either way there is nothing to convert.
+            }
         }
     }
 }

@@ -68,7 +68,8 @@ public static class MarketingBotServices
         services.Configure<ScheduleSettings>(configuration.GetSection(ScheduleSettings.Section));
         services.AddSingleton<MarketingTrackers>();
         services.AddSingleton<TwoHourScan>();
-        services.AddSingleton<IScheduledJob, TwoHourJob>();
+        services.AddSingleton<TwoHourJob>();
+        services.AddSingleton<IScheduledJob>(sp => sp.GetRequiredService<TwoHourJob>());
         services.AddSingleton<JobScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<JobScheduler>());
         services.AddSingleton<CardMovePoll>();

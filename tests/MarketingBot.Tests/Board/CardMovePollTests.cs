@@ -25,18 +25,10 @@ public sealed class CardMovePollTests : LiveBotTest
         Assert.Equal((polls, reason), (watch.Polls, watch.Reason));
     }
 
-    private void Installed(string accountType, string projects, string events) =>
-        Live.GitHub.Server.Given(Request.Create().WithPath("/app/installations").UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody($$"""
-                [{"id":{{FakeGitHub.InstallationId}},"account":{"login":"acme","id":9,"type":"{{accountType}}"},"app_id":{{FakeGitHub.AppId}},
-                  "permissions":{"issues":"write"{{(projects == "" ? "" : $",\"organization_projects\":\"{projects}\"")}}},
-                  "events":[{{string.Join(",", events.Split(',').Select(e => $"\"{e}\""))}}]}]
-                """));
-
     [Fact]
     public async Task A_card_moved_by_a_person_is_found_by_polling_and_reflected_once()
     {
-        Installed("User", "", "issues");
+        Live.GitHub.IsInstalled("User", "", "issues");
         await Live.DeliverAsync("opened", "o-1", Body);
         Assert.Equal(0, await Poll.RunAsync(CancellationToken.None));
 
@@ -59,7 +51,7 @@ public sealed class CardMovePollTests : LiveBotTest
     [Fact]
     public async Task Cards_of_an_installation_with_webhooks_are_not_polled_and_readiness_says_so()
     {
-        Installed("Organization", "write", "issues,projects_v2_item");
+        Live.GitHub.IsInstalled("Organization", "write", "issues,projects_v2_item");
         await Live.DeliverAsync("opened", "o-1", Body);
         Live.Projects.Move(LiveBot.NodeId, "Done");
 
@@ -73,7 +65,7 @@ public sealed class CardMovePollTests : LiveBotTest
     [Fact]
     public async Task A_long_board_is_read_a_hundred_cards_a_page_and_cards_the_bot_did_not_place_are_left_alone()
     {
-        Installed("Organization", "", "issues");
+        Live.GitHub.IsInstalled("Organization", "", "issues");
         await Live.DeliverAsync("opened", "o-1", Body);
         Live.Projects.AddOtherCards(250);
 

@@ -71,6 +71,24 @@ public sealed class FakeGitHub : IDisposable
         Server.Given(Request.Create().WithPath($"/repos/{repository}/labels/*").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"id":1,"name":"x","color":"ededed"}"""));
 
+    /// <summary>
+    /// The App is installed once, on acme (an organisation, with organisation Projects and projects_v2_item
+    /// unless told otherwise), with the repository acme/customer.
+    /// </summary>
+    public void IsInstalled(string accountType = "Organization", string projects = "write", string events = "issues,issue_comment,projects_v2_item")
+    {
+        Server.Given(Request.Create().WithPath("/app/installations").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody($$"""
+                [{"id":{{InstallationId}},"account":{"login":"acme","id":9,"type":"{{accountType}}"},"app_id":{{AppId}},
+                  "permissions":{"issues":"write"{{(projects == "" ? "" : $",\"organization_projects\":\"{projects}\"")}}},
+                  "events":[{{string.Join(",", events.Split(',').Select(e => $"\"{e}\""))}}]}]
+                """));
+        Server.Given(Request.Create().WithPath("/installation/repositories").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""
+                {"total_count":1,"repositories":[{"id":7,"node_id":"R_7","name":"customer","full_name":"acme/customer","owner":{"login":"acme","id":9}}]}
+                """));
+    }
+
     /// <summary>GitHub's contents API answer for a file: JSON with its text in base64.</summary>
     public static string ContentsJson(string yaml) => $$"""
         {"type":"file","encoding":"base64","size":{{yaml.Length}},"name":"marketingbot.yml","path":".github/marketingbot.yml",

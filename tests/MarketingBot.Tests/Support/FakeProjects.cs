@@ -64,6 +64,16 @@ public sealed partial class FakeProjects
         for (var i = 0; i < count; i++) _items[$"I_other_{i:D5}"] = ($"PVTI_other_{i:D5}", "Todo", false);
     }
 
+    /// <summary>Draft items on the board by item id, with their Estimate in hours (none: no value) and assignee.</summary>
+    public ConcurrentDictionary<string, (string Title, double? Hours, string? Assignee)> Drafts { get; } = new();
+
+    /// <summary>Draft items converted into issues, with the repository id they went to.</summary>
+    public ConcurrentQueue<(string Item, string Repository)> Converted { get; } = new();
+
+    public int DraftPages => _draftPages;
+
+    private int _draftPages;
+
     /// <summary>How many pages of cards were read.</summary>
     public int ItemPages => _itemPages;
 
@@ -88,6 +98,8 @@ public sealed partial class FakeProjects
             "SetNumber" => SetField(variables, "Estimate", variables["number"]!.GetValue<double>().ToString(System.Globalization.CultureInfo.InvariantCulture)),
             "ClearField" => SetStatus(variables, null),
             "Card" => Card(variables["item"]!.GetValue<string>()),
+            "DraftItems" => DraftItems(variables["cursor"]?.GetValue<string>()),
+            "ConvertDraft" => ConvertDraft(variables["item"]!.GetValue<string>(), variables["repository"]!.GetValue<string>()),
             "Items" => Items(variables["project"]!.GetValue<string>(), variables["cursor"]?.GetValue<string>()),
             "DeleteItem" => Delete(variables["item"]!.GetValue<string>()),
             "Archive" => Change(variables["item"]!.GetValue<string>(), i => i with { Archived = true }, "archiveProjectV2Item", "item"),
@@ -223,6 +235,50 @@ public sealed partial class FakeProjects
                 },
             },
         });
+    }
+
+    /// <summary>Issue cards and draft items, 100 a page; drafts carry their Estimate (a number field).</summary>
+    private ResponseMessage DraftItems(string? cursor)
+    {
+        Interlocked.Increment(ref _draftPages);
+        var all = _items.Select(i => (Id: i.Value.ItemId, Draft: ((string, double?, string?)?)null))
+            .Concat(Drafts.Select(d => (Id: d.Key, Draft: ((string, double?, string?)?)d.Value)))
+            .OrderBy(i => i.Id, StringComparer.Ordinal).ToList();
+        var start = cursor is null ? 0 : int.Parse(cursor);
+        var page = all.Skip(start).Take(100).Select(i => (JsonNode)(i.Draft is var (title, hours, assignee)
+            ? new JsonObject
+            {
+                ["id"] = i.Id, ["type"] = "DRAFT_ISSUE", ["isArchived"] = false,
+                ["fieldValueByName"] = hours is { } h ? new JsonObject { ["number"] = h } : null,
+                ["content"] = new JsonObject
+                {
+                    ["title"] = title, ["creator"] = new JsonObject { ["login"] = "pmm" },
+                    ["assignees"] = new JsonObject { ["nodes"] = new JsonArray(assignee is null ? [] : [new JsonObject { ["login"] = assignee }]) },
+                },
+            }
+            : new JsonObject { ["id"] = i.Id, ["type"] = "ISSUE", ["isArchived"] = false, ["fieldValueByName"] = null, ["content"] = new JsonObject() })).ToArray();
+        var more = start + page.Length < all.Count;
+        return JsonAnswer.With(200, new JsonObject
+        {
+            ["data"] = new JsonObject
+            {
+                ["node"] = new JsonObject
+                {
+                    ["items"] = new JsonObject
+                    {
+                        ["pageInfo"] = new JsonObject { ["hasNextPage"] = more, ["endCursor"] = more ? (start + page.Length).ToString() : null },
+                        ["nodes"] = new JsonArray(page),
+                    },
+                },
+            },
+        });
+    }
+
+    private ResponseMessage ConvertDraft(string item, string repository)
+    {
+        if (!Drafts.TryRemove(item, out _)) return Error("NOT_FOUND", $"Could not resolve to a node with the global id of '{item}'.");
+        Converted.Enqueue((item, repository));
+        return Data("convertProjectV2DraftIssueItemToIssue", new JsonObject { ["item"] = new JsonObject { ["id"] = item } });
     }
 
     private ResponseMessage Delete(string itemId)
