@@ -8,6 +8,8 @@ switch (args)
         return await ReplayCommand.RunAsync(rest, Console.Out, Console.Error);
     case ["templates", .. var rest]:
         return await WorkflowCommands.TemplatesAsync(rest, Console.Out, Console.Error);
+    case ["review", .. var rest]:
+        return await MarketingBot.Review.ReviewCommand.RunAsync(rest, Console.Out, Console.Error);
     case ["config", "validate", .. var rest]:
         return await WorkflowCommands.ValidateAsync(rest, Console.Out, Console.Error);
 }

@@ -70,6 +70,8 @@ public static class MarketingBotServices
         services.AddSingleton<TwoHourScan>();
         services.AddSingleton<TwoHourJob>();
         services.AddSingleton<IScheduledJob>(sp => sp.GetRequiredService<TwoHourJob>());
+        services.AddSingleton<MarketingBot.Review.ReviewJob>();
+        services.AddSingleton<IScheduledJob>(sp => sp.GetRequiredService<MarketingBot.Review.ReviewJob>());
         services.AddSingleton<JobScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<JobScheduler>());
         services.AddSingleton<CardMovePoll>();

@@ -32,7 +32,9 @@ public sealed class RequestCheckHandler(WorkflowSource workflows, SqliteInbox re
             _ => null,
         };
         var board = BoardRules.Decide(delivery.Action, request, issue.NodeId, issue.StateReason?.ToString(), label, workflow);
-        return board.Count == 0 ? decision : decision with { Effects = [.. decision.Effects, .. board] };
+        var completedAt = issue.StateReason?.ToString() == "completed" ? issue.ClosedAt : null;
+        var record = RequestRecords.Decide(delivery.Action, request, issue.NodeId, completedAt, workflow, time.GetUtcNow());
+        return decision with { Effects = [.. decision.Effects, .. board, .. (record is null ? Array.Empty<Effect>() : [record])] };
     }
 
     /// <summary>The repository's owner login; older payloads name it only in the full name.</summary>

@@ -71,3 +71,13 @@ public sealed record JobRun(string Job, DateTimeOffset Occurrence, DateTimeOffse
 
 /// <summary>An open two-hour reminder: which task, when it last went out and how often.</summary>
 public sealed record Nag(string Item, string Title, DateTimeOffset LastAt, int Sent);
+
+/// <summary>A request as the monthly review counts it.</summary>
+/// <param name="Repository">owner/name.</param>
+/// <param name="ValidWhenOpened">Whether it had no errors when opened; null when the bot did not see it opened.</param>
+/// <param name="CompletedAt">When it was closed as completed.</param>
+public sealed record RequestRecord(
+    string NodeId, string Repository, int Number, string Type, DateTimeOffset OpenedAt, bool? ValidWhenOpened, DateOnly? PublishDate, DateTimeOffset? CompletedAt);
+
+/// <summary>A card entered <paramref name="Column"/> at <paramref name="At"/>.</summary>
+public sealed record ColumnChange(string ContentNodeId, string Column, DateTimeOffset At);

@@ -148,6 +148,18 @@ public sealed class SqliteInbox : IAsyncDisposable
             at INTEGER NOT NULL,
             resolved INTEGER NOT NULL);
         """,
+        // Each request as the monthly review counts it.
+        """
+        CREATE TABLE requests (
+            node_id TEXT PRIMARY KEY,
+            repository TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            type TEXT NOT NULL,
+            opened_at INTEGER NOT NULL,
+            valid_at_open INTEGER,
+            publish_date TEXT,
+            completed_at INTEGER);
+        """,
     ];
 
     private static void Migrate(SqliteConnection connection)
@@ -654,6 +666,55 @@ public sealed class SqliteInbox : IAsyncDisposable
         using var reader = command.ExecuteReader();
         reader.Read();
         return (reader.GetInt32(0), reader.GetInt32(1));
+    });
+
+    /// <summary>
+    /// Keeps a request's facts for the monthly review. Whether it was complete when opened is only ever
+    /// written by the <c>opened</c> delivery (<paramref name="opening"/>); later events update the rest.
+    /// </summary>
+    public Task RecordRequestAsync(RequestRecord request, bool opening) => WithWorkerAsync(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = $"""
+            INSERT INTO requests (node_id, repository, number, type, opened_at, valid_at_open, publish_date, completed_at)
+            VALUES ($node, $repository, $number, $type, $opened, $valid, $publish, $completed)
+            ON CONFLICT (node_id) DO UPDATE SET repository = $repository, number = $number, type = $type, publish_date = $publish,
+                completed_at = $completed{(opening ? ", valid_at_open = $valid" : "")}
+            """;
+        command.Parameters.AddWithValue("$node", request.NodeId);
+        command.Parameters.AddWithValue("$repository", request.Repository);
+        command.Parameters.AddWithValue("$number", request.Number);
+        command.Parameters.AddWithValue("$type", request.Type);
+        command.Parameters.AddWithValue("$opened", request.OpenedAt.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$valid", opening ? request.ValidWhenOpened ?? (object)DBNull.Value : DBNull.Value);
+        command.Parameters.AddWithValue("$publish", request.PublishDate?.ToString("yyyy-MM-dd") ?? (object)DBNull.Value);
+        command.Parameters.AddWithValue("$completed", request.CompletedAt?.ToUnixTimeMilliseconds() ?? (object)DBNull.Value);
+        command.ExecuteNonQuery();
+    });
+
+    public Task<IReadOnlyList<RequestRecord>> ReadRequestsAsync() => WithWorkerAsync<IReadOnlyList<RequestRecord>>(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = "SELECT node_id, repository, number, type, opened_at, valid_at_open, publish_date, completed_at FROM requests ORDER BY opened_at";
+        using var reader = command.ExecuteReader();
+        var requests = new List<RequestRecord>();
+        while (reader.Read())
+            requests.Add(new RequestRecord(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetString(3),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), reader.IsDBNull(5) ? null : reader.GetBoolean(5),
+                reader.IsDBNull(6) ? null : DateOnly.ParseExact(reader.GetString(6), "yyyy-MM-dd"),
+                reader.IsDBNull(7) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7))));
+        return requests;
+    });
+
+    /// <summary>Every card's column changes, oldest first, for the monthly review's time in each column.</summary>
+    public Task<IReadOnlyList<ColumnChange>> ReadAllStatusHistoryAsync() => WithWorkerAsync<IReadOnlyList<ColumnChange>>(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = "SELECT content_node_id, status, at FROM board_status_history ORDER BY content_node_id, at, id";
+        using var reader = command.ExecuteReader();
+        var changes = new List<ColumnChange>();
+        while (reader.Read()) changes.Add(new ColumnChange(reader.GetString(0), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2))));
+        return changes;
     });
 
     /// <summary>A card's columns over time, oldest first.</summary>

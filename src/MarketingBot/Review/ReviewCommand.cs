@@ -1,0 +1,37 @@
+using System.Globalization;
+using MarketingBot.Configuration;
+using MarketingBot.Requests;
+using MarketingBot.Storage;
+
+namespace MarketingBot.Review;
+
+/// <summary><c>review &lt;yyyy-mm&gt;</c>: prints the month's review from the bot's records, as the review issue shows it.</summary>
+public static class ReviewCommand
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors)
+    {
+        if (args is not [var text] || !DateOnly.TryParseExact(text + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month))
+        {
+            await errors.WriteLineAsync("usage: MarketingBot review <yyyy-mm>   (e.g. review 2026-11)");
+            return 2;
+        }
+        // The same settings the service reads: appsettings.json beside the program, then the environment.
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+            .AddEnvironmentVariables()
+            .Build();
+        var storage = configuration.GetSection(StorageSettings.Section).Get<StorageSettings>() ?? new StorageSettings();
+        var bot = configuration.GetSection(BotSettings.Section).Get<BotSettings>() ?? new BotSettings();
+        Workflow workflow;
+        if (string.IsNullOrWhiteSpace(bot.WorkflowPath)) workflow = WorkflowFile.Default;
+        else if (WorkflowFile.Parse(await File.ReadAllTextAsync(bot.WorkflowPath), bot.WorkflowPath, out var problems) is { } parsed) workflow = parsed;
+        else
+        {
+            foreach (var problem in problems) await errors.WriteLineAsync(problem);
+            return 1;
+        }
+        await using var records = SqliteInbox.Open(storage.SqliteConnectionString, TimeProvider.System);
+        await output.WriteAsync(MonthlyReview.Render(await ReviewJob.ComputeAsync(records, month, workflow, owner: null)));
+        return 0;
+    }
+}

@@ -1,0 +1,46 @@
+using MarketingBot.Effects;
+using MarketingBot.Reminders;
+using MarketingBot.Requests;
+using MarketingBot.Scheduling;
+using MarketingBot.Storage;
+
+namespace MarketingBot.Review;
+
+/// <summary>
+/// Opens each tracker's review issue for the month before, on the first Thursday. Once per month:
+/// the scheduler runs each occurrence once, and the issue is found again by its month's marker
+/// (also when closed), so even a lost record does not open a second one.
+/// </summary>
+public sealed class ReviewJob(MarketingTrackers trackers, SqliteInbox records, IEffectExecutor effects) : IScheduledJob
+{
+    public string Name => "monthly-review";
+
+    public string Cron(ScheduleSettings settings) => settings.MonthlyReview;
+
+    public async Task<string> RunAsync(DateTimeOffset occurrence, CancellationToken cancellationToken)
+    {
+        var outcomes = new List<string>();
+        foreach (var tracker in (await trackers.FindAsync()).Where(t => t.Workflow.Review is not null))
+        {
+            var (workflow, review) = (tracker.Workflow, tracker.Workflow.Review!);
+            var month = MonthlyReview.MonthBefore(occurrence, workflow.Zone);
+            var figures = await ComputeAsync(records, month, workflow, tracker.Owner);
+            var assignees = review.Assignees.SelectMany(a => workflow.Roles.TryGetValue(a, out var role) ? role.Logins : [a]).Distinct().ToList();
+            await effects.ApplyAsync(tracker.InstallationId,
+                [new UpsertTrackerIssue(tracker.Owner, tracker.Repository, MonthlyReview.Marker(month), MonthlyReview.Title(review.Title, month),
+                    MonthlyReview.Render(figures), assignees, Comment: null, IncludeClosed: true)], cancellationToken);
+            outcomes.Add($"{tracker.Place}: review of {month:yyyy-MM} ({figures.OpenedByType.Sum(t => t.Count)} requests opened)");
+        }
+        return outcomes.Count == 0 ? "no tracker has the review on" : string.Join("; ", outcomes);
+    }
+
+    /// <param name="owner">Only requests of this owner's repositories; null: all.</param>
+    public static async Task<ReviewFigures> ComputeAsync(SqliteInbox records, DateOnly month, Workflow workflow, string? owner)
+    {
+        var zone = workflow.Zone;
+        var requests = (await records.ReadRequestsAsync()).Where(r => owner is null || r.Repository.StartsWith(owner + "/", StringComparison.OrdinalIgnoreCase)).ToList();
+        var nags = await records.CountNagsAsync(MonthlyReview.Start(month, zone), MonthlyReview.Start(month.AddMonths(1), zone));
+        var board = workflow.Board ?? new BoardLayout();
+        return MonthlyReview.Compute(month, zone, new ReviewRecords(requests, await records.ReadAllStatusHistoryAsync(), nags), board.Approved, board.Done);
+    }
+}
