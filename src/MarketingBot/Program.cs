@@ -9,7 +9,7 @@ switch (args)
     case ["templates", .. var rest]:
         return await WorkflowCommands.TemplatesAsync(rest, Console.Out, Console.Error);
     case ["review", .. var rest]:
-        return await MarketingBot.Review.ReviewCommand.RunAsync(rest, Console.Out, Console.Error);
+        return await MarketingBot.Review.ReviewCommand.RunAsync(rest, MarketingBot.Review.ReviewCommand.Settings(), Console.Out, Console.Error);
     case ["config", "validate", .. var rest]:
         return await WorkflowCommands.ValidateAsync(rest, Console.Out, Console.Error);
 }

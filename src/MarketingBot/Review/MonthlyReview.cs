@@ -150,5 +150,5 @@ public static class MonthlyReview
     }
 
     public static string Duration(TimeSpan time) =>
-        time.TotalDays >= 1 ? $"{time.TotalDays:0.#} days" : time.TotalHours >= 1 ? $"{time.TotalHours:0.#} h" : $"{Math.Max(1, time.TotalMinutes):0} min";
+        time.TotalDays >= 1 ? $"{time.TotalDays:0.#} day{(Math.Round(time.TotalDays, 1) == 1 ? "" : "s")}" : time.TotalHours >= 1 ? $"{time.TotalHours:0.#} h" : $"{Math.Max(1, time.TotalMinutes):0} min";
 }

@@ -8,18 +8,19 @@ namespace MarketingBot.Review;
 /// <summary><c>review &lt;yyyy-mm&gt;</c>: prints the month's review from the bot's records, as the review issue shows it.</summary>
 public static class ReviewCommand
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors)
+    /// <summary>The same settings the service reads: appsettings.json beside the program, then the environment.</summary>
+    public static IConfiguration Settings() => new ConfigurationBuilder()
+        .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+        .AddEnvironmentVariables()
+        .Build();
+
+    public static async Task<int> RunAsync(string[] args, IConfiguration configuration, TextWriter output, TextWriter errors)
     {
         if (args is not [var text] || !DateOnly.TryParseExact(text + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month))
         {
             await errors.WriteLineAsync("usage: MarketingBot review <yyyy-mm>   (e.g. review 2026-11)");
             return 2;
         }
-        // The same settings the service reads: appsettings.json beside the program, then the environment.
-        var configuration = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
-            .AddEnvironmentVariables()
-            .Build();
         var storage = configuration.GetSection(StorageSettings.Section).Get<StorageSettings>() ?? new StorageSettings();
         var bot = configuration.GetSection(BotSettings.Section).Get<BotSettings>() ?? new BotSettings();
         Workflow workflow;
