@@ -58,6 +58,14 @@ public sealed class BotSettings
 
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>Look for deliveries GitHub could not make (and ask for them again) at start-up and this often.</summary>
+    public TimeSpan RecoveryInterval { get; set; } = TimeSpan.FromHours(3);
+
+    public bool RecoverMissedDeliveries { get; set; } = true;
+
+    /// <summary>No delivery for this long turns <c>/readyz</c> unhealthy: the webhook may be broken.</summary>
+    public TimeSpan SilenceAlert { get; set; } = TimeSpan.FromDays(2);
+
     /// <summary>How often boards are read for card moves where GitHub sends no <c>projects_v2_item</c> events.</summary>
     public TimeSpan BoardPollInterval { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -88,3 +88,25 @@ public sealed class WorkflowCheck(MarketingBot.Requests.WorkflowSource workflows
             ? HealthCheckResult.Healthy("every workflow file read parses")
             : HealthCheckResult.Unhealthy(string.Join("; ", workflows.Problems.Values)));
 }
+
+/// <summary>
+/// Deliveries keep arriving: none for <c>Bot__SilenceAlert</c> (after the bot has been up that long) means the App's
+/// webhook is probably broken, the silent failure users otherwise notice weeks later. Also reports the last look for missed deliveries.
+/// </summary>
+public sealed class DeliveryFlowCheck(SqliteInbox inbox, Microsoft.Extensions.Options.IOptions<BotSettings> settings, MarketingBot.Operations.MissedDeliveries recovery,
+    TimeProvider time) : IHealthCheck
+{
+    private readonly DateTimeOffset _started = time.GetUtcNow();
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var silence = settings.Value.SilenceAlert;
+        var recovered = recovery.LastRun is { } run ? $"; missed deliveries last checked {run.At:O}: {run.Outcome}, {run.Redelivered} redelivered" : "";
+        var last = await inbox.LastReceivedAsync();
+        var quietSince = last ?? _started;
+        return now - quietSince > silence
+            ? HealthCheckResult.Unhealthy($"no delivery from GitHub for {(now - quietSince).TotalHours:0} hours (Bot__SilenceAlert is {silence}): check the App's webhook URL, secret and recent deliveries{recovered}")
+            : HealthCheckResult.Healthy((last is { } at ? $"last delivery {at:O}" : "no delivery yet") + recovered);
+    }
+}

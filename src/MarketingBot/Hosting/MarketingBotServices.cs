@@ -36,7 +36,9 @@ public static class MarketingBotServices
             .AddCheck<GitHubAppCheck>("github-app", tags: ["ready"])
             .AddCheck<PlannerCheck>("content-planner", tags: ["ready"])
             .AddCheck<BoardCheck>("work-schedule", tags: ["ready"])
-            .AddCheck<WorkflowCheck>("workflow", tags: ["ready"]);
+            .AddCheck<WorkflowCheck>("workflow", tags: ["ready"])
+            .AddCheck<DeliveryFlowCheck>("deliveries", tags: ["ready"]);
+        builder.Services.AddSingleton<DeliveryFlowCheck>();
         builder.Services.AddSingleton<GitHubAppCheck>();
         builder.Services.AddHostedService<StartupReport>();
         return builder;
@@ -65,6 +67,8 @@ public static class MarketingBotServices
         services.AddSingleton<GitHubGraphQL>();
         services.AddSingleton<WorkScheduleBoard>();
         services.AddSingleton<RoleMembership>();
+        services.AddSingleton<MarketingBot.Operations.MissedDeliveries>();
+        services.AddHostedService(sp => sp.GetRequiredService<MarketingBot.Operations.MissedDeliveries>());
         services.Configure<ScheduleSettings>(configuration.GetSection(ScheduleSettings.Section));
         services.AddSingleton<MarketingTrackers>();
         services.AddSingleton<TwoHourScan>();

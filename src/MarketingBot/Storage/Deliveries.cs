@@ -81,3 +81,6 @@ public sealed record RequestRecord(
 
 /// <summary>A card entered <paramref name="Column"/> at <paramref name="At"/>.</summary>
 public sealed record ColumnChange(string ContentNodeId, string Column, DateTimeOffset At);
+
+/// <summary>A delivery as the dashboard lists it.</summary>
+public sealed record DeliverySummary(string Guid, string Name, DeliveryState State, int Attempts, DateTimeOffset ReceivedAt, string? LastError);

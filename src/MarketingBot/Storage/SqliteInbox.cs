@@ -717,6 +717,52 @@ public sealed class SqliteInbox : IAsyncDisposable
         return changes;
     });
 
+    /// <summary>Whether a delivery with this GUID ever reached the inbox (whatever became of it).</summary>
+    public Task<bool> HasDeliveryAsync(string guid) => WithWorkerAsync(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = "SELECT 1 FROM deliveries WHERE guid = $guid";
+        command.Parameters.AddWithValue("$guid", guid);
+        return command.ExecuteScalar() is not null;
+    });
+
+    /// <summary>When the last delivery arrived; null when none ever did.</summary>
+    public Task<DateTimeOffset?> LastReceivedAsync() => WithWorkerAsync(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = "SELECT MAX(received_at) FROM deliveries";
+        return command.ExecuteScalar() is long at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : (DateTimeOffset?)null;
+    });
+
+    /// <summary>The newest deliveries, optionally only those in one state, for the dashboard.</summary>
+    public Task<IReadOnlyList<DeliverySummary>> ReadDeliveriesAsync(int limit, DeliveryState? state = null) => WithWorkerAsync<IReadOnlyList<DeliverySummary>>(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = $"""
+            SELECT guid, event, action, state, attempts, received_at, last_error FROM deliveries
+            {(state is null ? "" : "WHERE state = $state")} ORDER BY id DESC LIMIT $limit
+            """;
+        command.Parameters.AddWithValue("$state", (int?)state ?? 0);
+        command.Parameters.AddWithValue("$limit", limit);
+        using var reader = command.ExecuteReader();
+        var deliveries = new List<DeliverySummary>();
+        while (reader.Read())
+            deliveries.Add(new DeliverySummary(reader.GetString(0), reader.IsDBNull(2) ? reader.GetString(1) : $"{reader.GetString(1)}.{reader.GetString(2)}",
+                (DeliveryState)reader.GetInt32(3), reader.GetInt32(4), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+                reader.IsDBNull(6) ? null : reader.GetString(6)));
+        return deliveries;
+    });
+
+    /// <summary>A dead letter goes back to the queue with a fresh set of attempts (the dashboard's retry button).</summary>
+    public Task<bool> RetryDeadAsync(string guid) => WithWorkerAsync(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = "UPDATE deliveries SET state = 0, attempts = 0, next_attempt_at = $now, last_error = NULL WHERE guid = $guid AND state = 3";
+        command.Parameters.AddWithValue("$guid", guid);
+        command.Parameters.AddWithValue("$now", Now);
+        return command.ExecuteNonQuery() == 1;
+    });
+
     /// <summary>A card's columns over time, oldest first.</summary>
     public Task<IReadOnlyList<(string Column, DateTimeOffset At, string MovedBy)>> ReadStatusHistoryAsync(string contentNodeId) =>
         WithWorkerAsync<IReadOnlyList<(string, DateTimeOffset, string)>>(c =>

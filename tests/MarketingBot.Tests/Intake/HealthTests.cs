@@ -38,4 +38,20 @@ public class HealthTests
         Assert.Contains("could not be decoded", await response.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, (await bot.CreateClient().GetAsync("/healthz")).StatusCode);
     }
+
+    [Fact]
+    public async Task Readyz_fails_when_no_delivery_arrived_for_too_long_and_recovers_with_the_next_one()
+    {
+        await using var bot = new BotFactory(new() { ["Bot:SilenceAlert"] = "00:00:00.300" });
+        var client = bot.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
+        await Task.Delay(500);
+
+        var silent = await client.GetAsync("/readyz");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, silent.StatusCode);
+        Assert.Contains("no delivery from GitHub for 0 hours", await silent.Content.ReadAsStringAsync());
+
+        await bot.PostAsync("ping", "p-1", Payloads.Ping());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
+    }
 }

@@ -26,6 +26,7 @@ public sealed class BotFactory(Dictionary<string, string?>? settings = null, Act
             ["Bot:RetryMaxDelay"] = "00:00:00.200",
             // Scheduled jobs would call GitHub at start-up; tests run them by hand (JobScheduler.RunDueAsync).
             ["Schedules:Enabled"] = "false",
+            ["Bot:RecoverMissedDeliveries"] = "false",
         };
         foreach (var (key, value) in settings ?? []) all[key] = value;
         foreach (var (key, value) in all) builder.UseSetting(key, value);
