@@ -23,6 +23,8 @@ public static partial class EventRoutes
         // Edited and deleted comments are routed too, so the audit log says why they change nothing.
         services.AddKeyedScoped<IDeliveryHandler, CommandHandler>("issue_comment");
         services.AddKeyedScoped<IDeliveryHandler, WorkflowChangeHandler>("push");
+        foreach (var action in new[] { "opened", "synchronize", "reopened" })
+            services.AddKeyedScoped<IDeliveryHandler, WorkflowPullRequestHandler>($"pull_request.{action}");
         return services;
     }
 
