@@ -2,6 +2,7 @@ using System.Text.Json;
 using MarketingBot.Board;
 using MarketingBot.Commands;
 using MarketingBot.Configuration;
+using MarketingBot.Dashboard;
 using MarketingBot.Effects;
 using MarketingBot.GitHub;
 using MarketingBot.Health;
@@ -41,6 +42,7 @@ public static class MarketingBotServices
         builder.Services.AddSingleton<DeliveryFlowCheck>();
         builder.Services.AddSingleton<GitHubAppCheck>();
         builder.Services.AddHostedService<StartupReport>();
+        builder.Services.AddDashboard(builder.Configuration);
         return builder;
     }
 
@@ -104,6 +106,7 @@ public static class MarketingBotServices
 
     public static WebApplication MapMarketingBot(this WebApplication app)
     {
+        app.MapDashboard();
         app.MapWebhookIntake();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteReadinessAsync });
