@@ -13,6 +13,9 @@ public sealed class GitHubSettings
     public string? WebhookSecretPrevious { get; set; }
 
     public string ApiBaseUrl { get; set; } = "https://api.github.com";
+
+    /// <summary>GitHub's web address, where <c>/setup</c> sends the App manifest (GitHub Enterprise Server: <c>https://HOST</c>).</summary>
+    public string WebUrl { get; set; } = "https://github.com";
     public string? GraphQLUrl { get; set; }
 
     public bool HasAppCredentials => AppId is > 0 && !string.IsNullOrWhiteSpace(PrivateKeyPath);

@@ -3,6 +3,7 @@ using MarketingBot.Board;
 using MarketingBot.Commands;
 using MarketingBot.Configuration;
 using MarketingBot.Dashboard;
+using MarketingBot.Setup;
 using MarketingBot.Effects;
 using MarketingBot.GitHub;
 using MarketingBot.Health;
@@ -31,6 +32,7 @@ public static class MarketingBotServices
     public static WebApplicationBuilder AddMarketingBot(this WebApplicationBuilder builder)
     {
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = WebhookIntake.MaxPayloadBytes);
+        builder.AddStoredAppCredentials();
         builder.Services.AddMarketingBotCore(builder.Configuration);
         builder.Services.AddHealthChecks()
             .AddCheck<StorageCheck>("storage", tags: ["ready"])
@@ -107,6 +109,7 @@ public static class MarketingBotServices
     public static WebApplication MapMarketingBot(this WebApplication app)
     {
         app.MapDashboard();
+        app.MapSetup();
         app.MapWebhookIntake();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteReadinessAsync });
