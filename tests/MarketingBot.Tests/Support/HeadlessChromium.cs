@@ -1,0 +1,66 @@
+using OpenQA.Selenium;
+using OpenQA.Selenium.Chrome;
+
+namespace MarketingBot.Tests.Support;
+
+/// <summary>
+/// Debian's Chromium and its driver, headless, driven by Selenium. Screenshots go to
+/// <c>TestResults/screenshots</c> beside the solution, which CI keeps with the test results.
+/// </summary>
+public sealed class HeadlessChromium : IDisposable
+{
+    public const string Browser = "/usr/bin/chromium";
+    public const string Driver = "/usr/bin/chromedriver";
+    public const string SkipReason = "Chromium or chromedriver is not installed (apt-get install chromium chromium-driver; .ci/run does)";
+
+    private readonly ChromeDriverService _service;
+
+    public HeadlessChromium()
+    {
+        _service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(Driver)!, Path.GetFileName(Driver));
+        _service.HideCommandPromptWindow = true;
+        var options = new ChromeOptions { BinaryLocation = Browser };
+        options.AddArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000", "--disable-gpu");
+        Page = new ChromeDriver(_service, options, TimeSpan.FromSeconds(60));
+        Page.Manage().Timeouts().ImplicitWait = TimeSpan.FromSeconds(5);
+    }
+
+    public static bool IsInstalled => File.Exists(Browser) && File.Exists(Driver);
+
+    public IWebDriver Page { get; }
+
+    public static string ScreenshotFolder { get; } =
+        Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "TestResults", "screenshots"));
+
+    public void Screenshot(string name)
+    {
+        Directory.CreateDirectory(ScreenshotFolder);
+        ((ITakesScreenshot)Page).GetScreenshot().SaveAsFile(Path.Combine(ScreenshotFolder, name + ".png"));
+    }
+
+    /// <summary>Waits until the page's text says <paramref name="text"/>, reloading between looks when asked.</summary>
+    public async Task<bool> ShowsAsync(string text, bool reload = false)
+    {
+        return await Eventually.UntilAsync(() =>
+        {
+            if (reload) Page.Navigate().Refresh();
+            return Page.FindElement(By.TagName("body")).Text.Contains(text, StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(20));
+    }
+
+    /// <summary>Quit ends Chromium and the driver; disposing the service stops the driver process if it is still there.</summary>
+    public void Dispose()
+    {
+        Page.Quit();
+        _service.Dispose();
+    }
+}
+
+/// <summary>A test that needs a real browser; skipped with the reason when Chromium is absent.</summary>
+public sealed class BrowserFactAttribute : FactAttribute
+{
+    public BrowserFactAttribute()
+    {
+        if (!HeadlessChromium.IsInstalled) Skip = HeadlessChromium.SkipReason;
+    }
+}
