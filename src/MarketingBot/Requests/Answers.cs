@@ -54,13 +54,16 @@ public static partial class Answers
     public static bool TryParseNumber(string text, out decimal number) =>
         decimal.TryParse(NumberNoise().Replace(text.Trim(), ""), NumberStyles.Number, CultureInfo.InvariantCulture, out number);
 
+    private const decimal MaxDurationHours = 24 * 366 * 10;
+
     /// <summary>Durations like <c>3h</c>, <c>90m</c>, <c>1.5 hours</c>, <c>1d</c>; a day is a working day of 8 hours (a week 40),
     /// or with <paramref name="calendar"/> 24 hours (a week 7 days), as for how long to snooze.</summary>
     public static bool TryParseDuration(string text, out TimeSpan duration, bool calendar = false)
     {
         duration = TimeSpan.Zero;
         var match = Duration().Match(text.Trim());
-        if (!match.Success || !decimal.TryParse(match.Groups[1].Value, NumberStyles.Number, CultureInfo.InvariantCulture, out var amount)) return false;
+        if (!match.Success || !decimal.TryParse(match.Groups[1].Value, NumberStyles.Number, CultureInfo.InvariantCulture, out var amount) || amount > MaxDurationHours)
+            return false;
         var hours = char.ToLowerInvariant(match.Groups[2].Value[0]) switch
         {
             'm' => amount / 60,
@@ -68,8 +71,10 @@ public static partial class Answers
             'd' => amount * (calendar ? 24 : 8),
             _ => amount * (calendar ? 168 : 40),
         };
+        // Beyond ten years no one means it; it would also overflow TimeSpan.
+        if (hours <= 0 || hours > MaxDurationHours) return false;
         duration = TimeSpan.FromHours((double)hours);
-        return duration > TimeSpan.Zero;
+        return true;
     }
 
     /// <summary>

@@ -19,6 +19,7 @@ public sealed class TaskLinesTests
     [InlineData("Update v2.5h notes", null, "Update v2.5h notes")]
     [InlineData("Ship the #3h-campaign", null, "Ship the #3h-campaign")]
     [InlineData("Call at 10h30", null, "Call at 10h30")]
+    [InlineData("Forever (99999999999999999999999999d)", null, "Forever")]
     public void Estimates_are_read_in_every_notation(string text, double? hours, string title)
     {
         Assert.Equal(hours, TaskLines.EstimateOf(text)?.TotalHours);
