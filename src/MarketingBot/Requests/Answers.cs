@@ -79,14 +79,15 @@ public static partial class Answers
 
     /// <summary>
     /// User text quoted in the bot's words: entities decoded first (so <c>&amp;#64;</c> cannot
-    /// slip through), mentions broken, one line, shortened, and inside a code span, so it can
-    /// neither ping anyone nor read as the bot's own text.
+    /// slip through), mentions and comment openers broken, one line, shortened, and inside a code
+    /// span, so it can neither ping anyone nor read as the bot's own text or markers.
     /// </summary>
     public static string Quote(string userText, int maxLength = 60)
     {
         var text = userText;
         for (var i = 0; i < 3 && WebUtility.HtmlDecode(text) is var decoded && decoded != text; i++) text = decoded;
-        text = Whitespace().Replace(text, " ").Trim().Replace("@", "@\u200B");
+        // A broken "@" pings no one; a broken "<!--" cannot carry one of the bot's hidden markers, by which it finds its own comments.
+        text = Whitespace().Replace(text, " ").Trim().Replace("@", "@\u200B").Replace("<!--", "<!\u200B--");
         if (text.Length > maxLength) text = text[..maxLength].TrimEnd() + "…";
         var longestRun = BacktickRun().Matches(text).Select(m => m.Length).DefaultIfEmpty(0).Max();
         var fence = new string('`', longestRun + 1);
