@@ -104,21 +104,14 @@ public sealed partial class CardMovePoll(
     {
         var graphQL = services.GetRequiredService<GitHubGraphQL>();
         var queued = 0;
-        string? cursor = null;
-        do
+        await foreach (var item in ProjectItems.ReadAsync<Item>(graphQL, installationId, BoardDocuments.Items, cursor => new { project = projectId, cursor }, cancellationToken))
         {
-            var page = (await graphQL.QueryAsync<ItemsData>(installationId, BoardDocuments.Items, new { project = projectId, cursor }, cancellationToken)).Node?.Items;
-            if (page is null) return queued;
-            foreach (var item in page.Nodes ?? [])
-            {
-                if (item?.Content is not { Id: { } content, Repository: { } repository } || !known.TryGetValue(content, out var card)) continue;
-                var statusField = (await workflows.ForRepositoryAsync(installationId, repository.Owner.Login, repository.Name)).Board?.StatusField;
-                var status = item.FieldValues?.Nodes?.FirstOrDefault(v => string.Equals(v?.Field?.Name, statusField, StringComparison.OrdinalIgnoreCase));
-                if (status?.Name == card.Status && item.IsArchived == card.IsArchived) continue;
-                if (await inbox.StoreAsync(Delivery(installationId, projectId, item, content, status)) == StoreOutcome.Queued) queued++;
-            }
-            cursor = page.PageInfo.HasNextPage ? page.PageInfo.EndCursor : null;
-        } while (cursor is not null);
+            if (item.Content is not { Id: { } content, Repository: { } repository } || !known.TryGetValue(content, out var card)) continue;
+            var statusField = (await workflows.ForRepositoryAsync(installationId, repository.Owner.Login, repository.Name)).Board?.StatusField;
+            var status = item.FieldValues?.Nodes?.FirstOrDefault(v => string.Equals(v?.Field?.Name, statusField, StringComparison.OrdinalIgnoreCase));
+            if (status?.Name == card.Status && item.IsArchived == card.IsArchived) continue;
+            if (await inbox.StoreAsync(Delivery(installationId, projectId, item, content, status)) == StoreOutcome.Queued) queued++;
+        }
         if (queued > 0) signal.Notify();
         return queued;
     }
@@ -146,14 +139,6 @@ public sealed partial class CardMovePoll(
         var guid = $"board-poll:{item.Id}:{status?.Name ?? BoardCard.NoStatus}:{item.IsArchived}:{item.UpdatedAt.ToUnixTimeMilliseconds()}";
         return new IncomingDelivery(guid, "projects_v2_item", "edited", installationId, content, BodyCompression.Compress(body), body.Length);
     }
-
-    private sealed record ItemsData(ProjectNode? Node);
-
-    private sealed record ProjectNode(ItemConnection? Items);
-
-    private sealed record ItemConnection(PageInfo PageInfo, List<Item?>? Nodes);
-
-    private sealed record PageInfo(bool HasNextPage, string? EndCursor);
 
     private sealed record Item(string Id, bool IsArchived, DateTimeOffset UpdatedAt, Content? Content, Connection<FieldValue>? FieldValues);
 

@@ -59,22 +59,16 @@ public sealed class TwoHourScan(
         if (await board.FindBoardAsync(tracker.InstallationId, tracker.Owner, layout, cancellationToken) is not { } found) return null;
         var graphQL = services.GetRequiredService<GitHubGraphQL>();
         var drafts = new List<UntrackedTask>();
-        string? cursor = null;
-        do
+        var items = ProjectItems.ReadAsync<Item>(graphQL, tracker.InstallationId, BoardDocuments.DraftItems,
+            cursor => new { project = found.ProjectId, cursor, estimate = layout.EstimateField }, cancellationToken);
+        await foreach (var item in items)
         {
-            var page = (await graphQL.QueryAsync<DraftData>(tracker.InstallationId, BoardDocuments.DraftItems,
-                new { project = found.ProjectId, cursor, estimate = layout.EstimateField }, cancellationToken)).Node?.Items;
-            if (page is null) return null;
-            foreach (var item in page.Nodes ?? [])
-            {
-                if (item is not { Type: "DRAFT_ISSUE", IsArchived: false, Content.Title: { } title } || Hours(item.FieldValueByName) is not { } hours) continue;
-                if (TimeSpan.FromHours(hours) <= threshold) continue;
-                var assignees = item.Content.Assignees?.Nodes?.OfType<Account>().Select(a => a.Login).ToList() ?? [];
-                IReadOnlyList<string> owners = assignees.Count > 0 ? assignees : item.Content.Creator is { } creator ? [creator.Login] : [];
-                drafts.Add(new UntrackedTask($"draft:{item.Id}", title, hours, null, null, owners));
-            }
-            cursor = page.PageInfo.HasNextPage ? page.PageInfo.EndCursor : null;
-        } while (cursor is not null);
+            if (item is not { Type: "DRAFT_ISSUE", IsArchived: false, Content.Title: { } title } || Hours(item.FieldValueByName) is not { } hours) continue;
+            if (TimeSpan.FromHours(hours) <= threshold) continue;
+            var assignees = item.Content.Assignees?.Nodes?.OfType<Account>().Select(a => a.Login).ToList() ?? [];
+            IReadOnlyList<string> owners = assignees.Count > 0 ? assignees : item.Content.Creator is { } creator ? [creator.Login] : [];
+            drafts.Add(new UntrackedTask($"draft:{item.Id}", title, hours, null, null, owners));
+        }
         return drafts;
     }
 
@@ -83,14 +77,6 @@ public sealed class TwoHourScan(
         value?.Number is { } number ? number
         : value?.Text is { } text ? (double.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var plain) ? plain : TaskLines.EstimateOf(text)?.TotalHours)
         : null;
-
-    private sealed record DraftData(ProjectNode? Node);
-
-    private sealed record ProjectNode(ItemConnection? Items);
-
-    private sealed record ItemConnection(PageInfo PageInfo, List<Item?>? Nodes);
-
-    private sealed record PageInfo(bool HasNextPage, string? EndCursor);
 
     private sealed record Item(string Id, string Type, bool IsArchived, FieldValue? FieldValueByName, Draft? Content);
 

@@ -220,21 +220,7 @@ public sealed partial class FakeProjects
                 ["fieldValues"] = new JsonObject { ["nodes"] = values },
             };
         }).ToArray();
-        var more = start + page.Length < all.Count;
-        return JsonAnswer.With(200, new JsonObject
-        {
-            ["data"] = new JsonObject
-            {
-                ["node"] = new JsonObject
-                {
-                    ["items"] = new JsonObject
-                    {
-                        ["pageInfo"] = new JsonObject { ["hasNextPage"] = more, ["endCursor"] = more ? (start + page.Length).ToString() : null },
-                        ["nodes"] = new JsonArray(page),
-                    },
-                },
-            },
-        });
+        return ItemsPage(page, start, all.Count);
     }
 
     /// <summary>Issue cards and draft items, 100 a page; drafts carry their Estimate (a number field).</summary>
@@ -257,7 +243,13 @@ public sealed partial class FakeProjects
                 },
             }
             : new JsonObject { ["id"] = i.Id, ["type"] = "ISSUE", ["isArchived"] = false, ["fieldValueByName"] = null, ["content"] = new JsonObject() })).ToArray();
-        var more = start + page.Length < all.Count;
+        return ItemsPage(page, start, all.Count);
+    }
+
+    /// <summary>A page of the project's items connection; the cursor is the offset of the next page.</summary>
+    private static ResponseMessage ItemsPage(JsonNode[] page, int start, int total)
+    {
+        var more = start + page.Length < total;
         return JsonAnswer.With(200, new JsonObject
         {
             ["data"] = new JsonObject
