@@ -293,21 +293,32 @@ public sealed class SqliteInbox : IAsyncDisposable
     /// </summary>
     public Task<IReadOnlyList<ClaimedDelivery>> ClaimReadyAsync(int max) => WithWorkerAsync<IReadOnlyList<ClaimedDelivery>>(c =>
     {
-        using var command = c.CreateCommand();
-        command.CommandText = """
-            UPDATE deliveries SET state = 1, attempts = attempts + 1
-            WHERE id IN (
+        // The search is a plain read, so it holds no write lock: with a long backlog it takes a while, and the
+        // intake's commits must not wait for it. Only this connection claims, so the rows found are still waiting.
+        var ready = new List<long>(max);
+        using (var find = c.CreateCommand())
+        {
+            find.CommandText = """
                 SELECT d.id FROM deliveries d
                 WHERE d.state = 0 AND d.next_attempt_at <= $now
                   AND (d.ordering_key IS NULL OR NOT EXISTS (
                       SELECT 1 FROM deliveries e
                       WHERE e.ordering_key = d.ordering_key AND e.state IN (0, 1) AND (e.id < d.id OR e.state = 1)))
                 ORDER BY d.id
-                LIMIT $max)
+                LIMIT $max
+                """;
+            find.Parameters.AddWithValue("$now", Now);
+            find.Parameters.AddWithValue("$max", max);
+            using var found = find.ExecuteReader();
+            while (found.Read()) ready.Add(found.GetInt64(0));
+        }
+        if (ready.Count == 0) return [];
+        using var command = c.CreateCommand();
+        command.CommandText = $"""
+            UPDATE deliveries SET state = 1, attempts = attempts + 1
+            WHERE state = 0 AND id IN ({string.Join(',', ready)})
             RETURNING id, guid, event, action, installation_id, ordering_key, body, body_length, attempts, received_at
             """;
-        command.Parameters.AddWithValue("$now", Now);
-        command.Parameters.AddWithValue("$max", max);
         using var reader = command.ExecuteReader();
         var claimed = new List<ClaimedDelivery>();
         while (reader.Read())
