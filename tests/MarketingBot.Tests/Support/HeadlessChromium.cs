@@ -43,8 +43,16 @@ public sealed class HeadlessChromium : IDisposable
     {
         return await Eventually.UntilAsync(() =>
         {
-            if (reload) Page.Navigate().Refresh();
-            return Page.FindElement(By.TagName("body")).Text.Contains(text, StringComparison.Ordinal);
+            try
+            {
+                if (reload) Page.Navigate().Refresh();
+                return Page.FindElement(By.TagName("body")).Text.Contains(text, StringComparison.Ordinal);
+            }
+            catch (Exception ex) when (ex is StaleElementReferenceException or NoSuchElementException)
+            {
+                // The page was being replaced (a form posted, a redirect followed): look again.
+                return false;
+            }
         }, TimeSpan.FromSeconds(20));
     }
 
