@@ -35,7 +35,8 @@ public static class WorkflowCommands
         return 0;
     }
 
-    private static async Task<Workflow?> LoadAsync(string path, TextWriter errors)
+    /// <summary>The workflow file at <paramref name="path"/>, or null after writing why it cannot be used.</summary>
+    internal static async Task<Workflow?> LoadAsync(string path, TextWriter errors)
     {
         string text;
         try

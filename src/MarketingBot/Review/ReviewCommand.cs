@@ -23,14 +23,8 @@ public static class ReviewCommand
         }
         var storage = configuration.GetSection(StorageSettings.Section).Get<StorageSettings>() ?? new StorageSettings();
         var bot = configuration.GetSection(BotSettings.Section).Get<BotSettings>() ?? new BotSettings();
-        Workflow workflow;
-        if (string.IsNullOrWhiteSpace(bot.WorkflowPath)) workflow = WorkflowFile.Default;
-        else if (WorkflowFile.Parse(await File.ReadAllTextAsync(bot.WorkflowPath), bot.WorkflowPath, out var problems) is { } parsed) workflow = parsed;
-        else
-        {
-            foreach (var problem in problems) await errors.WriteLineAsync(problem);
-            return 1;
-        }
+        var workflow = string.IsNullOrWhiteSpace(bot.WorkflowPath) ? WorkflowFile.Default : await WorkflowCommands.LoadAsync(bot.WorkflowPath, errors);
+        if (workflow is null) return 1;
         await using var records = SqliteInbox.Open(storage.SqliteConnectionString, TimeProvider.System);
         await output.WriteAsync(MonthlyReview.Render(await ReviewJob.ComputeAsync(records, month, workflow, owner: null)));
         return 0;
