@@ -74,6 +74,7 @@ public static class MarketingBotServices
         services.AddSingleton<MarketingBot.Operations.MissedDeliveries>();
         services.AddHostedService(sp => sp.GetRequiredService<MarketingBot.Operations.MissedDeliveries>());
         services.Configure<ScheduleSettings>(configuration.GetSection(ScheduleSettings.Section));
+        services.AddSingleton<MarketingBot.Installations.InstalledRepositories>();
         services.AddSingleton<MarketingTrackers>();
         services.AddSingleton<TwoHourScan>();
         services.AddSingleton<TwoHourJob>();

@@ -17,7 +17,7 @@ public sealed record ReconcileReport(DateTimeOffset At, string Outcome, int Requ
 /// </summary>
 public sealed partial class PlannerReconcile(
     IServiceProvider services,
-    WorkflowSource workflows,
+    Installations.InstalledRepositories repositories,
     Storage.SqliteInbox records,
     PlannerMirror mirror,
     IOptions<PlannerSettings> settings,
@@ -67,30 +67,26 @@ public sealed partial class PlannerReconcile(
         var clients = services.GetRequiredService<GitHubClients>();
         var desired = new Dictionary<string, MirrorToPlanner>(StringComparer.Ordinal);
         var columns = WorkflowFile.Default.Planner.Columns as IReadOnlyList<string>;
-        foreach (var installation in await clients.ForApp().GitHubApps.GetAllInstallationsForCurrent())
+        foreach (var repository in await repositories.ListAsync())
         {
-            var github = clients.ForInstallation(installation.Id);
-            foreach (var repository in (await github.GitHubApps.Installation.GetAllRepositoriesForCurrent()).Repositories)
+            var (github, workflow) = (clients.ForInstallation(repository.InstallationId), repository.Workflow);
+            columns = workflow.Planner.Columns;
+            var today = RequestRules.Today(workflow, time.GetUtcNow());
+            foreach (var type in workflow.RequestTypes)
             {
-                var workflow = await workflows.ForRepositoryAsync(installation.Id, repository.Owner.Login, repository.Name);
-                columns = workflow.Planner.Columns;
-                var today = RequestRules.Today(workflow, time.GetUtcNow());
-                foreach (var type in workflow.RequestTypes)
+                var open = await github.Issue.GetAllForRepository(repository.Owner, repository.Name,
+                    new RepositoryIssueRequest { State = ItemStateFilter.Open, Labels = { type.Label.Name } }, new ApiOptions { PageSize = 100 });
+                foreach (var issue in open.Where(i => i.PullRequest is null))
                 {
-                    var open = await github.Issue.GetAllForRepository(repository.Owner.Login, repository.Name,
-                        new RepositoryIssueRequest { State = ItemStateFilter.Open, Labels = { type.Label.Name } }, new ApiOptions { PageSize = 100 });
-                    foreach (var issue in open.Where(i => i.PullRequest is null))
-                    {
-                        var request = new RequestIssue(new IssueRef(repository.Owner.Login, repository.Name, issue.Number), issue.Title, issue.Body,
-                            issue.User?.Login ?? "", issue.Labels.Select(l => l.Name).ToList(), issue.Assignees.Select(a => a.Login).ToList(), IsOpen: true,
-                            Url: issue.HtmlUrl, Opened: issue.CreatedAt, Updated: issue.UpdatedAt);
-                        // The row shows the card's column and the approvers, as the bot last saw them.
-                        var decision = issue.NodeId is { } node
-                            ? RequestRules.Decide(request, workflow, today, (await records.FindCardAsync(node))?.Status, await records.ReadApprovalsAsync(node))
-                            : RequestRules.Decide(request, workflow, today);
-                        if (decision.Effects.OfType<MirrorToPlanner>().SingleOrDefault() is { } row)
-                            desired[row.Row.Url] = row;
-                    }
+                    var request = new RequestIssue(new IssueRef(repository.Owner, repository.Name, issue.Number), issue.Title, issue.Body,
+                        issue.User?.Login ?? "", issue.Labels.Select(l => l.Name).ToList(), issue.Assignees.Select(a => a.Login).ToList(), IsOpen: true,
+                        Url: issue.HtmlUrl, Opened: issue.CreatedAt, Updated: issue.UpdatedAt);
+                    // The row shows the card's column and the approvers, as the bot last saw them.
+                    var decision = issue.NodeId is { } node
+                        ? RequestRules.Decide(request, workflow, today, (await records.FindCardAsync(node))?.Status, await records.ReadApprovalsAsync(node))
+                        : RequestRules.Decide(request, workflow, today);
+                    if (decision.Effects.OfType<MirrorToPlanner>().SingleOrDefault() is { } row)
+                        desired[row.Row.Url] = row;
                 }
             }
         }

@@ -1,5 +1,4 @@
-using MarketingBot.GitHub;
-using MarketingBot.Requests;
+using MarketingBot.Installations;
 
 namespace MarketingBot.Reminders;
 
@@ -8,22 +7,15 @@ namespace MarketingBot.Reminders;
 /// tracker (or is its own), and each tracker is worked on once per run, with the workflow of the
 /// first repository that names it.
 /// </summary>
-public sealed class MarketingTrackers(IServiceProvider services, WorkflowSource workflows)
+public sealed class MarketingTrackers(InstalledRepositories repositories)
 {
     public async Task<IReadOnlyList<Tracker>> FindAsync()
     {
-        var clients = services.GetRequiredService<GitHubClients>();
         var trackers = new Dictionary<string, Tracker>(StringComparer.OrdinalIgnoreCase);
-        foreach (var installation in await clients.ForApp().GitHubApps.GetAllInstallationsForCurrent())
+        foreach (var repository in await repositories.ListAsync())
         {
-            var github = clients.ForInstallation(installation.Id);
-            foreach (var repository in (await github.GitHubApps.Installation.GetAllRepositoriesForCurrent()).Repositories)
-            {
-                var owner = repository.Owner.Login;
-                var workflow = await workflows.ForRepositoryAsync(installation.Id, owner, repository.Name);
-                var name = string.IsNullOrWhiteSpace(workflow.Tracker) ? repository.Name : workflow.Tracker;
-                trackers.TryAdd($"{owner}/{name}", new Tracker(installation.Id, owner, name, workflow));
-            }
+            var name = string.IsNullOrWhiteSpace(repository.Workflow.Tracker) ? repository.Name : repository.Workflow.Tracker;
+            trackers.TryAdd($"{repository.Owner}/{name}", new Tracker(repository.InstallationId, repository.Owner, name, repository.Workflow));
         }
         return [.. trackers.Values];
     }
