@@ -37,7 +37,7 @@ public sealed record RecordCardMove(Storage.BoardCard Card, string MovedBy) : Re
 {
     public override string Describe() => $"record that {MovedBy} moved {Card.ContentNodeId} to {Card.Column}";
 
-    public override Task ApplyAsync(Storage.SqliteInbox records, long? installationId) => records.RecordCardAsync(installationId, Card, MovedBy);
+    public override Task ApplyAsync(Storage.Inbox records, long? installationId) => records.RecordCardAsync(installationId, Card, MovedBy);
 }
 
 /// <summary>Where a request's card belongs as the request moves: the handbook's board rules.</summary>

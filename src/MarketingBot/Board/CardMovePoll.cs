@@ -38,7 +38,7 @@ public sealed record CardMoveWatch(long InstallationId, string Account, bool Pol
 /// </summary>
 public sealed partial class CardMovePoll(
     IServiceProvider services,
-    SqliteInbox inbox,
+    Inbox inbox,
     DeliverySignal signal,
     WorkflowSource workflows,
     IOptions<BotSettings> settings,

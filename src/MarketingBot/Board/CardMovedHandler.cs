@@ -13,7 +13,7 @@ namespace MarketingBot.Board;
 /// card into the approved column (or back to No Status) sets (or clears) the approved label.
 /// The bot's own moves arrive here too and are not echoed back.
 /// </summary>
-public sealed class CardMovedHandler(GitHubGraphQL graphQL, WorkflowSource workflows, SqliteInbox records, TimeProvider time) : IDeliveryHandler
+public sealed class CardMovedHandler(GitHubGraphQL graphQL, WorkflowSource workflows, Inbox records, TimeProvider time) : IDeliveryHandler
 {
     public async Task<Decision> HandleAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
     {

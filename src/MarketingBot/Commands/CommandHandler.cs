@@ -13,7 +13,7 @@ namespace MarketingBot.Commands;
 /// bots, this App included, are never commands, so no bot can loop with another.
 /// </summary>
 public sealed class CommandHandler(
-    WorkflowSource workflows, RoleMembership roles, SqliteInbox records, WorkScheduleBoard board, DryRunMode dryRun, TimeProvider time) : IDeliveryHandler
+    WorkflowSource workflows, RoleMembership roles, Inbox records, WorkScheduleBoard board, DryRunMode dryRun, TimeProvider time) : IDeliveryHandler
 {
     public async Task<Decision> HandleAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
     {

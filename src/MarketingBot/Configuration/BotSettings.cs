@@ -81,8 +81,27 @@ public sealed class StorageSettings
     public string Provider { get; set; } = "Sqlite";
     public string? ConnectionString { get; set; }
 
+    /// <summary>The database <see cref="Provider"/> names; anything else is refused with the names that work.</summary>
+    public StorageProvider Engine => Provider.Trim().ToLowerInvariant() switch
+    {
+        "sqlite" => StorageProvider.Sqlite,
+        "postgres" or "postgresql" => StorageProvider.Postgres,
+        _ => throw new InvalidOperationException($"Storage__Provider '{Provider}' is not supported; use Sqlite or Postgres."),
+    };
+
     public string SqliteConnectionString =>
         string.IsNullOrWhiteSpace(ConnectionString) ? "Data Source=data/marketingbot.db" : ConnectionString;
+
+    public string PostgresConnectionString => string.IsNullOrWhiteSpace(ConnectionString)
+        ? throw new InvalidOperationException(
+            "Storage__Provider=Postgres needs Storage__ConnectionString, e.g. Host=db;Port=5432;Database=marketingbot;Username=bot;Password=...")
+        : ConnectionString;
+}
+
+public enum StorageProvider
+{
+    Sqlite,
+    Postgres,
 }
 
 /// <summary>Why the bot is, or is not, sending effects: decided once from configuration.</summary>

@@ -106,7 +106,7 @@ public static class DashboardEndpoints
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
 
     private static async Task<IResult> OverviewAsync(
-        HttpContext context, IAntiforgery antiforgery, SqliteInbox inbox, DryRunMode dryRun, HealthCheckService health, CancellationToken cancellationToken)
+        HttpContext context, IAntiforgery antiforgery, Inbox inbox, DryRunMode dryRun, HealthCheckService health, CancellationToken cancellationToken)
     {
         var body = new StringBuilder();
         body.Append("<form method=\"post\" action=\"/signout\" class=\"right\">").Append(Antiforgery(context, antiforgery)).Append("<button>Sign out</button></form>");
@@ -155,7 +155,7 @@ public static class DashboardEndpoints
         return Page("Dashboard", body.ToString());
     }
 
-    private static async Task<IResult> DeliveryAsync(string guid, SqliteInbox inbox)
+    private static async Task<IResult> DeliveryAsync(string guid, Inbox inbox)
     {
         var audit = await inbox.ReadAuditAsync(guid);
         var body = new StringBuilder($"<p><a href=\"/\">← Dashboard</a></p><h1>Delivery {E(guid)}</h1>");
@@ -175,7 +175,7 @@ public static class DashboardEndpoints
         return Page($"Delivery {guid}", body.ToString());
     }
 
-    private static async Task<IResult> RetryAsync(string guid, SqliteInbox inbox, DeliverySignal signal)
+    private static async Task<IResult> RetryAsync(string guid, Inbox inbox, DeliverySignal signal)
     {
         if (!await inbox.RetryDeadAsync(guid)) return Results.NotFound($"Delivery {guid} is not a dead letter.");
         signal.Notify();

@@ -7,19 +7,19 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace MarketingBot.Health;
 
 /// <summary>Ready means the inbox can be written: a delivery GitHub sends now will not be lost.</summary>
-public sealed class StorageCheck(SqliteInbox inbox) : IHealthCheck
+public sealed class StorageCheck(Inbox inbox) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
             return await inbox.IsReachableAsync()
-                ? HealthCheckResult.Healthy($"inbox {inbox.DataSource}")
-                : HealthCheckResult.Unhealthy($"inbox {inbox.DataSource} did not answer");
+                ? HealthCheckResult.Healthy($"inbox {inbox.Location}")
+                : HealthCheckResult.Unhealthy($"inbox {inbox.Location} did not answer");
         }
         catch (Exception ex)
         {
-            return HealthCheckResult.Unhealthy($"inbox {inbox.DataSource}: {ex.Message}");
+            return HealthCheckResult.Unhealthy($"inbox {inbox.Location}: {ex.Message}");
         }
     }
 }
@@ -93,7 +93,7 @@ public sealed class WorkflowCheck(MarketingBot.Requests.WorkflowSource workflows
 /// Deliveries keep arriving: none for <c>Bot__SilenceAlert</c> (after the bot has been up that long) means the App's
 /// webhook is probably broken, the silent failure users otherwise notice weeks later. Also reports the last look for missed deliveries.
 /// </summary>
-public sealed class DeliveryFlowCheck(SqliteInbox inbox, Microsoft.Extensions.Options.IOptions<BotSettings> settings, MarketingBot.Operations.MissedDeliveries recovery,
+public sealed class DeliveryFlowCheck(Inbox inbox, Microsoft.Extensions.Options.IOptions<BotSettings> settings, MarketingBot.Operations.MissedDeliveries recovery,
     TimeProvider time) : IHealthCheck
 {
     private readonly DateTimeOffset _started = time.GetUtcNow();

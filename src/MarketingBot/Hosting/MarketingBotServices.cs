@@ -58,7 +58,7 @@ public static class MarketingBotServices
         services.AddSingleton(sp => DryRunMode.From(
             sp.GetRequiredService<IOptions<BotSettings>>().Value, sp.GetRequiredService<IOptions<GitHubSettings>>().Value));
 
-        services.AddSingleton(sp => OpenInbox(sp.GetRequiredService<IOptions<StorageSettings>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => Inbox.Open(sp.GetRequiredService<IOptions<StorageSettings>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<DeliverySignal>();
         services.AddEventRoutes();
         services.AddSingleton<WorkflowSource>();
@@ -101,11 +101,6 @@ public static class MarketingBotServices
         if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) telemetry.UseOtlpExporter();
         return services;
     }
-
-    private static SqliteInbox OpenInbox(StorageSettings storage, TimeProvider time) =>
-        string.Equals(storage.Provider, "Sqlite", StringComparison.OrdinalIgnoreCase)
-            ? SqliteInbox.Open(storage.SqliteConnectionString, time)
-            : throw new InvalidOperationException($"Storage__Provider '{storage.Provider}' is not supported; use Sqlite.");
 
     public static WebApplication MapMarketingBot(this WebApplication app)
     {

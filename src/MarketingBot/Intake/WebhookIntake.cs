@@ -35,7 +35,7 @@ public static partial class WebhookIntake
     private static async Task<IResult> ReceiveAsync(
         HttpContext context,
         IOptionsMonitor<GitHubSettings> gitHub,
-        SqliteInbox inbox,
+        Inbox inbox,
         DeliverySignal signal,
         BotMetrics metrics,
         ILoggerFactory loggers)

@@ -17,7 +17,7 @@ public sealed record RecoveryReport(DateTimeOffset At, string Outcome, int Check
 /// and never reached the inbox.
 /// </summary>
 public sealed partial class MissedDeliveries(
-    IServiceProvider services, SqliteInbox inbox, IOptions<BotSettings> settings, DryRunMode dryRun, TimeProvider time, ILogger<MissedDeliveries> logger)
+    IServiceProvider services, Inbox inbox, IOptions<BotSettings> settings, DryRunMode dryRun, TimeProvider time, ILogger<MissedDeliveries> logger)
     : BackgroundService
 {
     /// <summary>GitHub keeps deliveries for three days and refuses to redeliver older ones.</summary>

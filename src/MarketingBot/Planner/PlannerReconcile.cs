@@ -18,7 +18,7 @@ public sealed record ReconcileReport(DateTimeOffset At, string Outcome, int Requ
 public sealed partial class PlannerReconcile(
     IServiceProvider services,
     Installations.InstalledRepositories repositories,
-    Storage.SqliteInbox records,
+    Storage.Inbox records,
     PlannerMirror mirror,
     IOptions<PlannerSettings> settings,
     DryRunMode dryRun,

@@ -14,7 +14,7 @@ namespace MarketingBot.Processing;
 /// jitter, at GitHub's pace when it asked for one, and dead-lettered after the last attempt.
 /// </summary>
 public sealed partial class DeliveryProcessor(
-    SqliteInbox inbox,
+    Inbox inbox,
     DeliverySignal signal,
     IServiceScopeFactory scopes,
     IEffectExecutor effects,

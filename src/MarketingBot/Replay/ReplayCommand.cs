@@ -47,7 +47,7 @@ public static class ReplayCommand
             builder.Services.AddMarketingBotCore(builder.Configuration);
             using var host = builder.Build();
             await host.StartAsync();
-            var inbox = host.Services.GetRequiredService<SqliteInbox>();
+            var inbox = host.Services.GetRequiredService<Inbox>();
             foreach (var delivery in deliveries)
             {
                 if (DeliveryEnvelope.Read(delivery.Body, out var problem) is not { } envelope)

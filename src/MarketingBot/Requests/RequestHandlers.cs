@@ -10,7 +10,7 @@ namespace MarketingBot.Requests;
 /// A request opened, edited, reopened, (un)labelled or closed: check it, bring comment, labels,
 /// assignees and planner row in line, and move its card on the Work Schedule board.
 /// </summary>
-public sealed class RequestCheckHandler(WorkflowSource workflows, SqliteInbox records, TimeProvider time) : IDeliveryHandler
+public sealed class RequestCheckHandler(WorkflowSource workflows, Inbox records, TimeProvider time) : IDeliveryHandler
 {
     public async Task<Decision> HandleAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
     {

@@ -25,7 +25,7 @@ public static class ReviewCommand
         var bot = configuration.GetSection(BotSettings.Section).Get<BotSettings>() ?? new BotSettings();
         var workflow = string.IsNullOrWhiteSpace(bot.WorkflowPath) ? WorkflowFile.Default : await WorkflowCommands.LoadAsync(bot.WorkflowPath, errors);
         if (workflow is null) return 1;
-        await using var records = SqliteInbox.Open(storage.SqliteConnectionString, TimeProvider.System);
+        await using var records = Inbox.Open(storage, TimeProvider.System);
         await output.WriteAsync(MonthlyReview.Render(await ReviewJob.ComputeAsync(records, month, workflow, owner: null)));
         return 0;
     }

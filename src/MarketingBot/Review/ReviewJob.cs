@@ -11,7 +11,7 @@ namespace MarketingBot.Review;
 /// the scheduler runs each occurrence once, and the issue is found again by its month's marker
 /// (also when closed), so even a lost record does not open a second one.
 /// </summary>
-public sealed class ReviewJob(MarketingTrackers trackers, SqliteInbox records, IEffectExecutor effects) : IScheduledJob
+public sealed class ReviewJob(MarketingTrackers trackers, Inbox records, IEffectExecutor effects) : IScheduledJob
 {
     public string Name => "monthly-review";
 
@@ -35,7 +35,7 @@ public sealed class ReviewJob(MarketingTrackers trackers, SqliteInbox records, I
     }
 
     /// <param name="owner">Only requests of this owner's repositories; null: all.</param>
-    public static async Task<ReviewFigures> ComputeAsync(SqliteInbox records, DateOnly month, Workflow workflow, string? owner)
+    public static async Task<ReviewFigures> ComputeAsync(Inbox records, DateOnly month, Workflow workflow, string? owner)
     {
         var zone = workflow.Zone;
         var requests = (await records.ReadRequestsAsync()).Where(r => owner is null || r.Repository.StartsWith(owner + "/", StringComparison.OrdinalIgnoreCase)).ToList();

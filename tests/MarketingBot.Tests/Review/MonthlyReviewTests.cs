@@ -85,7 +85,7 @@ public sealed class MonthlyReviewTests
     {
         using var folder = new TempFolder();
         var connection = $"Data Source={folder.File("bot.db")}";
-        await using (var records = SqliteInbox.Open(connection, TimeProvider.System))
+        await using (var records = Inbox.OpenSqlite(connection, TimeProvider.System))
         {
             foreach (var request in Records.Requests) await records.RecordRequestAsync(request, opening: true);
         }

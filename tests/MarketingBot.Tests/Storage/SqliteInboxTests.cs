@@ -9,13 +9,13 @@ public sealed class SqliteInboxTests : IAsyncLifetime
 {
     private readonly TempFolder _folder = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
-    private SqliteInbox _inbox = null!;
+    private Inbox _inbox = null!;
 
     private string ConnectionString => $"Data Source={_folder.File("inbox.db")}";
 
     public Task InitializeAsync()
     {
-        _inbox = SqliteInbox.Open(ConnectionString, _time);
+        _inbox = Inbox.OpenSqlite(ConnectionString, _time);
         return Task.CompletedTask;
     }
 
@@ -82,7 +82,7 @@ public sealed class SqliteInboxTests : IAsyncLifetime
         await _inbox.StoreAsync(Delivery("a", "issue-A"));
         Assert.Single(await _inbox.ClaimReadyAsync(10));
 
-        await using var restarted = SqliteInbox.Open(ConnectionString, _time);
+        await using var restarted = Inbox.OpenSqlite(ConnectionString, _time);
         Assert.Equal(1, await restarted.RequeueInterruptedAsync());
         var again = Assert.Single(await restarted.ClaimReadyAsync(10));
         Assert.Equal(("a", 2), (again.Guid, again.Attempt));
@@ -119,7 +119,7 @@ public sealed class SqliteInboxTests : IAsyncLifetime
             create.ExecuteNonQuery();
         }
 
-        await using var upgraded = SqliteInbox.Open($"Data Source={path}", _time);
+        await using var upgraded = Inbox.OpenSqlite($"Data Source={path}", _time);
         Assert.Equal("old", Assert.Single(await upgraded.ClaimReadyAsync(10)).Guid);
         await upgraded.RecordCardAsync(42, new BoardCard("I_1", "PVT_1", "PVTI_1", null, false), "MarketingBot");
         Assert.Equal("PVTI_1", (await upgraded.FindCardAsync("I_1"))!.ItemId);

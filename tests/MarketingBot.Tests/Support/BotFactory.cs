@@ -14,7 +14,7 @@ public sealed class BotFactory(Dictionary<string, string?>? settings = null, Act
 
     private readonly TempFolder _folder = new();
 
-    public SqliteInbox Inbox => Services.GetRequiredService<SqliteInbox>();
+    public Inbox Inbox => Services.GetRequiredService<Inbox>();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
