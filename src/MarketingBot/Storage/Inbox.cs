@@ -297,7 +297,7 @@ public sealed class Inbox : IAsyncDisposable
                   INSERT INTO board_cards (content_node_id, project_id, item_id, status, archived, updated_at, installation_id)
                   VALUES (@content, @project, @item, @status, @archived, @now, @installation)
                   ON CONFLICT (content_node_id) DO UPDATE SET project_id = @project, item_id = @item, status = @status, archived = @archived,
-                      updated_at = @now, installation_id = COALESCE(@installation, installation_id)
+                      updated_at = @now, installation_id = COALESCE(@installation, board_cards.installation_id)
                   """;
             upsert.Set("@content", card.ContentNodeId);
             if (!card.Removed) SetCard(upsert, installationId, card);
@@ -466,7 +466,7 @@ public sealed class Inbox : IAsyncDisposable
             command.Transaction = transaction;
             command.CommandText = """
                 INSERT INTO nags (item, place, title, first_at, last_at, sent) VALUES (@item, @place, @title, @now, @now, 1)
-                ON CONFLICT (item) DO UPDATE SET title = @title, last_at = @now, sent = sent + 1, resolved_at = NULL
+                ON CONFLICT (item) DO UPDATE SET title = @title, last_at = @now, sent = nags.sent + 1, resolved_at = NULL
                 """;
             command.Set("@item", item);
             command.Set("@place", place);

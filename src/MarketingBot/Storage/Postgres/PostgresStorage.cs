@@ -140,12 +140,13 @@ internal sealed class PostgresStorage : StorageEngine
 
     private static void Migrate(NpgsqlConnection connection)
     {
-        connection.Execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())");
         while (true)
         {
             using var transaction = connection.BeginTransaction();
-            using (var lockMigrations = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({MigrationLock})", connection, transaction))
-                lockMigrations.ExecuteNonQuery();
+            connection.Execute($"""
+                SELECT pg_advisory_xact_lock({MigrationLock});
+                CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now());
+                """, transaction);
             using var version = new NpgsqlCommand("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", connection, transaction);
             var applied = Convert.ToInt32(version.ExecuteScalar());
             if (applied >= Migrations.Length) return;
