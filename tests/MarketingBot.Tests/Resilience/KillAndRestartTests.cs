@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Headers;
 using MarketingBot.Tests.Support;
 using Microsoft.Data.Sqlite;
 
@@ -34,7 +33,7 @@ public class KillAndRestartTests
                     var guid = $"kill-{sender}-{i}";
                     try
                     {
-                        if ((await Send(client, guid, issue: (sender * 1000) + (i % 5), stop.Token)).IsSuccessStatusCode) acknowledged.Add(guid);
+                        if ((await client.SendAsync(Signing.IssueEdited(Secret, guid, issue: (sender * 1000) + (i % 5)), stop.Token)).IsSuccessStatusCode) acknowledged.Add(guid);
                     }
                     catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
                     {
@@ -63,18 +62,6 @@ public class KillAndRestartTests
         Assert.True(missing.Count == 0, $"{missing.Count} acknowledged deliveries were never processed, e.g. {missing.FirstOrDefault()}");
         var twice = processed.Where(p => p.Value > 1).Select(p => p.Key).ToList();
         Assert.True(twice.Count == 0, $"{twice.Count} deliveries were processed more than once, e.g. {twice.FirstOrDefault()}");
-    }
-
-    private static Task<HttpResponseMessage> Send(HttpClient client, string guid, int issue, CancellationToken cancellationToken)
-    {
-        var body = Payloads.IssueEvent("edited", issue, $"I_{issue}");
-        var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/github/webhooks") { Content = content };
-        request.Headers.Add("X-GitHub-Event", "issues");
-        request.Headers.Add("X-GitHub-Delivery", guid);
-        request.Headers.Add("X-Hub-Signature-256", Signing.Sign(Secret, body));
-        return client.SendAsync(request, cancellationToken);
     }
 
     private static long Count(string database, string sql)
