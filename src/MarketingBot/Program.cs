@@ -10,6 +10,8 @@ switch (args)
         return await WorkflowCommands.TemplatesAsync(rest, Console.Out, Console.Error);
     case ["review", .. var rest]:
         return await MarketingBot.Review.ReviewCommand.RunAsync(rest, MarketingBot.Review.ReviewCommand.Settings(), Console.Out, Console.Error);
+    case ["healthcheck", .. var rest]:
+        return await MarketingBot.Health.HealthProbe.RunAsync(rest, Console.Out, Console.Error);
     case ["config", "validate", .. var rest]:
         return await WorkflowCommands.ValidateAsync(rest, Console.Out, Console.Error);
 }

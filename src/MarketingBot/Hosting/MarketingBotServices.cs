@@ -35,7 +35,7 @@ public static class MarketingBotServices
         builder.AddStoredAppCredentials();
         builder.Services.AddMarketingBotCore(builder.Configuration);
         builder.Services.AddHealthChecks()
-            .AddCheck<StorageCheck>("storage", tags: ["ready"])
+            .AddCheck<StorageCheck>("storage", tags: ["ready", "intake"])
             .AddCheck<GitHubAppCheck>("github-app", tags: ["ready"])
             .AddCheck<PlannerCheck>("content-planner", tags: ["ready"])
             .AddCheck<BoardCheck>("work-schedule", tags: ["ready"])
@@ -109,6 +109,9 @@ public static class MarketingBotServices
         app.MapWebhookIntake();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteReadinessAsync });
+        // For a load balancer: can this instance take deliveries in? A broken sheet or a silent webhook is
+        // for /readyz and a person; taking every replica out of service for it would make GitHub's deliveries fail too.
+        app.MapHealthChecks("/readyz/intake", new HealthCheckOptions { Predicate = c => c.Tags.Contains("intake"), ResponseWriter = WriteReadinessAsync });
         return app;
     }
 

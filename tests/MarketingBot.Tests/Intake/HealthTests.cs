@@ -1,6 +1,11 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using MarketingBot.Health;
 using MarketingBot.Tests.Support;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
 
 namespace MarketingBot.Tests.Intake;
 
@@ -50,8 +55,32 @@ public class HealthTests
         var silent = await client.GetAsync("/readyz");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, silent.StatusCode);
         Assert.Contains("no delivery from GitHub for 0 hours", await silent.Content.ReadAsStringAsync());
+        // A load balancer's probe asks only whether deliveries can be taken in: pulling the bot out of service
+        // for silence would keep GitHub's deliveries out for good.
+        var intake = await client.GetAsync("/readyz/intake");
+        Assert.Equal(HttpStatusCode.OK, intake.StatusCode);
+        Assert.Equal(["storage"], JsonNode.Parse(await intake.Content.ReadAsStringAsync())!["checks"]!.AsObject().Select(c => c.Key));
 
         await bot.PostAsync("ping", "p-1", Payloads.Ping());
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_healthcheck_command_exits_0_only_when_the_instance_answers_2xx()
+    {
+        using var instance = WireMockServer.Start();
+        instance.Given(Request.Create().WithPath("/healthz")).RespondWith(Response.Create().WithStatusCode(200));
+        instance.Given(Request.Create().WithPath("/broken")).RespondWith(Response.Create().WithStatusCode(503));
+        var output = new StringWriter();
+        var errors = new StringWriter();
+
+        Assert.Equal(0, await HealthProbe.RunAsync([$"{instance.Url}/healthz"], output, errors));
+        Assert.Equal(1, await HealthProbe.RunAsync([$"{instance.Url}/broken"], output, errors));
+        Assert.Contains("503", output.ToString());
+        var closed = instance.Url!;
+        instance.Stop();
+        Assert.Equal(1, await HealthProbe.RunAsync([$"{closed}/healthz"], output, errors));
+        Assert.Contains("no answer", errors.ToString());
+        Assert.Equal(2, await HealthProbe.RunAsync(["not a url"], output, errors));
     }
 }
