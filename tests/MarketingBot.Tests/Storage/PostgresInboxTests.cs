@@ -68,6 +68,21 @@ public sealed class PostgresInboxTests(PostgresServer server) : InboxContract, I
     }
 
     [PostgresFact]
+    public async Task A_delivery_that_reaches_two_replicas_at_once_is_queued_once_and_a_job_occurrence_runs_on_one()
+    {
+        await using var other = Open(Time);
+        var occurrence = Time.GetUtcNow();
+        for (var i = 0; i < 20; i++)
+        {
+            var stored = await Task.WhenAll(Store.StoreAsync(Delivery($"same-{i}", null)), other.StoreAsync(Delivery($"same-{i}", null)));
+            Assert.Equal(1, stored.Count(o => o == StoreOutcome.Queued));
+            var started = await Task.WhenAll(Store.TryStartJobAsync("two-hour", occurrence.AddDays(i)), other.TryStartJobAsync("two-hour", occurrence.AddDays(i)));
+            Assert.Equal(1, started.Count(s => s));
+        }
+        Assert.Equal(20, (await other.CountAsync()).Pending);
+    }
+
+    [PostgresFact]
     public async Task Replicas_starting_together_migrate_the_schema_once()
     {
         var fresh = await server.CreateDatabaseAsync();
