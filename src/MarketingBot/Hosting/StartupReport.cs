@@ -1,11 +1,13 @@
 using MarketingBot.Configuration;
 using MarketingBot.Planner;
+using MarketingBot.Storage;
 using Microsoft.Extensions.Options;
 
 namespace MarketingBot.Hosting;
 
 /// <summary>Says at start-up what the bot will and will not do, so a misconfiguration is seen at once.</summary>
-public sealed partial class StartupReport(DryRunMode dryRun, IOptions<GitHubSettings> gitHub, IOptions<PlannerSettings> planner, ILogger<StartupReport> logger) : IHostedService
+public sealed partial class StartupReport(DryRunMode dryRun, IOptions<GitHubSettings> gitHub, IOptions<PlannerSettings> planner, Inbox inbox, ILogger<StartupReport> logger)
+    : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -14,6 +16,7 @@ public sealed partial class StartupReport(DryRunMode dryRun, IOptions<GitHubSett
         if (gitHub.Value.WebhookSecrets.Count == 0) LogNoSecret(logger);
         else if (!string.IsNullOrEmpty(gitHub.Value.WebhookSecretPrevious)) LogRotation(logger);
         if (!planner.Value.IsConfigured) LogNoPlanner(logger);
+        LogStorage(logger, inbox.Location);
         return Task.CompletedTask;
     }
 
@@ -30,6 +33,9 @@ public sealed partial class StartupReport(DryRunMode dryRun, IOptions<GitHubSett
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "The Content Planner is not configured (Sheets__SpreadsheetId, Sheets__CredentialsPath): requests are not mirrored to the sheet.")]
     private static partial void LogNoPlanner(ILogger logger);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Deliveries and records are kept in {Location}.")]
+    private static partial void LogStorage(ILogger logger, string location);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Webhook secret rotation: deliveries signed with GitHub__WebhookSecretPrevious are still accepted.")]
     private static partial void LogRotation(ILogger logger);

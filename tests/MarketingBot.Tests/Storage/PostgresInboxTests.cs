@@ -82,6 +82,25 @@ public sealed class PostgresInboxTests(PostgresServer server) : InboxContract, I
         Assert.Equal(20, (await other.CountAsync()).Pending);
     }
 
+    [Fact]
+    public void A_connection_string_that_is_not_PostgreSQLs_is_refused_with_an_example_and_without_its_password()
+    {
+        var refused = Assert.Throws<InvalidOperationException>(() => Inbox.OpenPostgres("Host=127.0.0.1;Password=s3cret-pw;Data Source=bot.db", Time));
+        Assert.Contains("Storage__ConnectionString is not a PostgreSQL connection string", refused.Message);
+        Assert.Contains("Host=db;Port=5432", refused.Message);
+        Assert.DoesNotContain("s3cret-pw", refused.Message);
+    }
+
+    [PostgresFact]
+    public async Task A_database_that_cannot_be_opened_is_named_in_a_clear_message_without_the_password()
+    {
+        var missing = new NpgsqlConnectionStringBuilder(await server.CreateDatabaseAsync()) { Database = "no_such_database", Password = "s3cret-pw" };
+        var refused = Assert.Throws<InvalidOperationException>(() => Inbox.OpenPostgres(missing.ToString(), Time));
+        Assert.StartsWith($"Storage: could not open PostgreSQL 127.0.0.1:{missing.Port}/no_such_database", refused.Message);
+        Assert.Contains("does not exist", refused.Message);
+        Assert.DoesNotContain("s3cret-pw", refused.Message);
+    }
+
     [PostgresFact]
     public async Task Replicas_starting_together_migrate_the_schema_once()
     {

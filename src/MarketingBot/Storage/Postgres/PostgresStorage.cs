@@ -20,17 +20,47 @@ internal sealed class PostgresStorage : StorageEngine
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _replica = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
 
+    /// <summary>How long start-up waits for the database (it may be starting beside the bot, as in compose).</summary>
+    private static readonly TimeSpan StartupWait = TimeSpan.FromSeconds(30);
+
     private PostgresStorage(NpgsqlDataSource dataSource, string location)
     {
         _dataSource = dataSource;
         Location = location;
-        using var connection = dataSource.OpenConnection();
-        Migrate(connection);
+        var deadline = DateTime.UtcNow + StartupWait;
+        while (true)
+        {
+            try
+            {
+                using var connection = dataSource.OpenConnection();
+                Migrate(connection);
+                return;
+            }
+            catch (NpgsqlException ex) when (ex.IsTransient && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(TimeSpan.FromSeconds(1));
+            }
+            catch (NpgsqlException ex)
+            {
+                dataSource.Dispose();
+                throw new InvalidOperationException($"Storage: could not open {location}: {ex.Message}. Check Storage__ConnectionString and that the database is up.", ex);
+            }
+        }
     }
 
     public static PostgresStorage Open(string connectionString)
     {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            // The message names the bad keyword, never the value: the string may hold a password.
+            throw new InvalidOperationException(
+                $"Storage__ConnectionString is not a PostgreSQL connection string ({ex.Message}); expected e.g. Host=db;Port=5432;Database=marketingbot;Username=bot;Password=...", ex);
+        }
         return new PostgresStorage(NpgsqlDataSource.Create(builder), $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database}");
     }
 
