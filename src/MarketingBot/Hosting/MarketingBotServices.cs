@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using System.Text.Json;
 using MarketingBot.Board;
 using MarketingBot.Commands;
@@ -31,7 +32,14 @@ public static class MarketingBotServices
     /// <summary>The web service: everything in <see cref="AddMarketingBotCore"/> plus Kestrel limits and health checks.</summary>
     public static WebApplicationBuilder AddMarketingBot(this WebApplicationBuilder builder)
     {
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = WebhookIntake.MaxPayloadBytes);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = WebhookIntake.MaxPayloadBytes;
+            // GitHub sends a delivery at once; a client that dribbles its headers or body only holds a
+            // connection and memory, so it is cut off (Kestrel answers 408 or closes the connection).
+            kestrel.Limits.RequestHeadersTimeout = WebhookIntake.SlowClientTimeout;
+            kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: WebhookIntake.SlowClientTimeout);
+        });
         builder.AddStoredAppCredentials();
         builder.Services.AddMarketingBotCore(builder.Configuration);
         builder.Services.AddHealthChecks()

@@ -23,6 +23,9 @@ public static partial class WebhookIntake
 {
     public const string Path = "/api/github/webhooks";
 
+    /// <summary>How long a client may take over its headers, and the grace before its body must come at 240 bytes/s.</summary>
+    public static readonly TimeSpan SlowClientTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>GitHub caps webhook payloads at 25 MB.</summary>
     public const long MaxPayloadBytes = 25 * 1024 * 1024;
 
@@ -56,7 +59,16 @@ public static partial class WebhookIntake
                 "Deliveries must be sent as application/json: set the webhook's content type to JSON in the GitHub App settings.");
         }
 
-        var body = await ReadBodyAsync(context);
+        byte[]? body;
+        try
+        {
+            body = await ReadBodyAsync(context);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status408RequestTimeout)
+        {
+            LogSlowBody(logger);
+            return Refuse(metrics, StatusCodes.Status408RequestTimeout, "too-slow", "The body arrived too slowly; nothing was stored.");
+        }
         if (body is null)
         {
             return Refuse(metrics, StatusCodes.Status413PayloadTooLarge, "too-large",
@@ -163,6 +175,9 @@ public static partial class WebhookIntake
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Refused a webhook delivery: {Reason}")]
     private static partial void LogBadSignature(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Refused a webhook delivery: its body arrived too slowly (under 240 bytes/s).")]
+    private static partial void LogSlowBody(ILogger logger);
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Refused delivery {Delivery}: {Problem}")]
     private static partial void LogMalformed(ILogger logger, string delivery, string problem);
