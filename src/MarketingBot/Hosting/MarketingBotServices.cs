@@ -29,9 +29,16 @@ namespace MarketingBot.Hosting;
 
 public static class MarketingBotServices
 {
+    private const int MinThreads = 12;
+
     /// <summary>The web service: everything in <see cref="AddMarketingBotCore"/> plus Kestrel limits and health checks.</summary>
     public static WebApplicationBuilder AddMarketingBot(this WebApplicationBuilder builder)
     {
+        // SQLite calls block the thread they run on (even its async API), as do the inbox's flushes to disk.
+        // On a small machine the thread pool starts with one thread per core and adds more only every
+        // half second or so once they are all blocked, which shows as answers delayed by 100 ms and more.
+        ThreadPool.GetMinThreads(out var workers, out var completions);
+        ThreadPool.SetMinThreads(Math.Max(workers, MinThreads), Math.Max(completions, MinThreads));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = WebhookIntake.MaxPayloadBytes;

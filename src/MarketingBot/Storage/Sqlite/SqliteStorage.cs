@@ -21,6 +21,11 @@ internal sealed class SqliteStorage : StorageEngine
         _writer = OpenConnection();
         Migrate(_writer);
         _worker = OpenConnection();
+        // The processing side's commits (claims, completions, records) skip their own flush to disk: they
+        // hold SQLite's one write lock for microseconds instead of a flush, so intake's commits do not queue
+        // behind them. The WAL keeps them in order, and intake's next FULL commit flushes them too; at worst
+        // a power cut forgets that the last deliveries were done, and they are processed again.
+        _worker.Execute("PRAGMA synchronous=NORMAL");
     }
 
     public static SqliteStorage Open(string connectionString)
