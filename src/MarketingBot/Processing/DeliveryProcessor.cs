@@ -25,6 +25,7 @@ public sealed partial class DeliveryProcessor(
     ILogger<DeliveryProcessor> logger) : BackgroundService
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan DepthInterval = TimeSpan.FromSeconds(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -32,6 +33,7 @@ public sealed partial class DeliveryProcessor(
         if (requeued > 0) LogRequeued(logger, requeued);
         var workers = Math.Max(1, settings.Value.Workers);
         var running = new HashSet<Task>();
+        var depthCounted = 0L;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -39,7 +41,12 @@ public sealed partial class DeliveryProcessor(
                 var wake = signal.Next;
                 var claimed = running.Count < workers ? await inbox.ClaimReadyAsync(workers - running.Count) : [];
                 foreach (var delivery in claimed) running.Add(Task.Run(() => ProcessAsync(delivery, stoppingToken), CancellationToken.None));
-                metrics.QueueDepth(await inbox.CountWaitingAsync());
+                // Counting a long backlog takes a while, so the depth gauge is refreshed once a second, not every claim.
+                if (time.GetElapsedTime(depthCounted) >= DepthInterval)
+                {
+                    metrics.QueueDepth(await inbox.CountWaitingAsync());
+                    depthCounted = time.GetTimestamp();
+                }
                 if (claimed.Count > 0 && running.Count < workers) continue;
                 await Task.WhenAny([.. running, wake, Task.Delay(PollInterval, time, stoppingToken)]);
                 running.RemoveWhere(t => t.IsCompleted);

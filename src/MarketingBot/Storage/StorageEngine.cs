@@ -44,7 +44,7 @@ internal abstract class StorageEngine : IAsyncDisposable
     /// The search for claimable deliveries both engines share: oldest first, and none whose issue has
     /// an earlier delivery waiting or one running.
     /// </summary>
-    protected const string ReadyDeliveries = """
+    internal const string ReadyDeliveries = """
         SELECT d.id FROM deliveries d
         WHERE d.state = 0 AND d.next_attempt_at <= @now
           AND (d.ordering_key IS NULL OR NOT EXISTS (

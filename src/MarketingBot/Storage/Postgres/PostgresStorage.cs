@@ -166,6 +166,11 @@ internal sealed class PostgresStorage : StorageEngine
             publish_date TEXT,
             completed_at BIGINT);
         """,
+        // Claims walk the waiting rows in id order and stop at the first few ready ones, instead of sorting the backlog.
+        """
+        DROP INDEX IF EXISTS deliveries_ready;
+        CREATE INDEX deliveries_state ON deliveries(state, id);
+        """,
     ];
 
     private static void Migrate(NpgsqlConnection connection)

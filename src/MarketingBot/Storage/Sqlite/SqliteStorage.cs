@@ -157,6 +157,13 @@ internal sealed class SqliteStorage : StorageEngine
             publish_date TEXT,
             completed_at INTEGER);
         """,
+        // Claims walk the waiting rows in id order and stop at the first few ready ones; the old index
+        // (state, next_attempt_at, id) made every claim sort the whole backlog (0.45 s with 150,000 waiting).
+        // The dashboard's list of dead letters uses the same index.
+        """
+        DROP INDEX IF EXISTS deliveries_ready;
+        CREATE INDEX deliveries_state ON deliveries(state, id);
+        """,
     ];
 
     private static void Migrate(SqliteConnection connection)
