@@ -120,7 +120,7 @@ public sealed class Inbox : IAsyncDisposable
             {
                 try
                 {
-                    await WithWorkerAsync(c => _engine.Upkeep(c, Now)).ConfigureAwait(false);
+                    await _engine.UpkeepAsync(Now).ConfigureAwait(false);
                 }
                 catch (DbException)
                 {

@@ -36,7 +36,8 @@ internal abstract class StorageEngine : IAsyncDisposable
     /// <summary>Deliveries whose processing was cut short go back to the queue; returns how many.</summary>
     public abstract int RequeueInterrupted(DbConnection connection, long now);
 
-    public abstract void Upkeep(DbConnection connection, long now);
+    /// <summary>Background upkeep every <see cref="UpkeepInterval"/>: SQLite checkpoints; PostgreSQL heartbeats and lease expiry.</summary>
+    public abstract Task UpkeepAsync(long now);
 
     public abstract ValueTask DisposeAsync();
 

@@ -230,11 +230,11 @@ internal sealed class PostgresStorage : StorageEngine
         return command.ExecuteNonQuery();
     }
 
-    public override void Upkeep(DbConnection connection, long now)
+    public override Task UpkeepAsync(long now) => UseAsync(connection =>
     {
         Heartbeat(connection, now);
-        RequeueInterrupted(connection, now);
-    }
+        return RequeueInterrupted(connection, now);
+    });
 
     private bool Heartbeat(DbConnection connection, long now)
     {
