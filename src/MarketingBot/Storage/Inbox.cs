@@ -151,11 +151,7 @@ public sealed class Inbox : IAsyncDisposable
     {
         using var command = _engine.ClaimCommand(c, Now, max);
         if (command is null) return [];
-        using var reader = command.ExecuteReader();
-        var claimed = new List<ClaimedDelivery>();
-        while (reader.Read())
-        {
-            claimed.Add(new ClaimedDelivery(
+        var claimed = command.ReadAll(reader => new ClaimedDelivery(
                 reader.GetInt64(0),
                 reader.GetString(1),
                 reader.GetString(2),
@@ -166,7 +162,6 @@ public sealed class Inbox : IAsyncDisposable
                 reader.GetInt32(7),
                 reader.GetInt32(8),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9))));
-        }
         claimed.Sort((a, b) => a.Id.CompareTo(b.Id));
         return claimed;
     });
@@ -344,11 +339,7 @@ public sealed class Inbox : IAsyncDisposable
         using var command = c.CreateCommand();
         command.CommandText = "SELECT content_node_id, project_id, item_id, status, archived FROM board_cards WHERE installation_id = @installation";
         command.Set("@installation", installationId);
-        using var reader = command.ExecuteReader();
-        var cards = new List<BoardCard>();
-        while (reader.Read())
-            cards.Add(new BoardCard(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetFlag(4)));
-        return cards;
+        return command.ReadAll(reader => new BoardCard(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetFlag(4)));
     });
 
     /// <summary>Keeps a person's word on a request unless a later comment of theirs is already recorded: the latest word wins.</summary>
@@ -375,12 +366,8 @@ public sealed class Inbox : IAsyncDisposable
         using var command = c.CreateCommand();
         command.CommandText = "SELECT login, roles, approves, note, comment_id, at FROM approvals WHERE issue = @issue ORDER BY at, login";
         command.Set("@issue", issue);
-        using var reader = command.ExecuteReader();
-        var approvals = new List<Approval>();
-        while (reader.Read())
-            approvals.Add(new Approval(reader.GetString(0), reader.GetString(1).Split(',', StringSplitOptions.RemoveEmptyEntries), reader.GetFlag(2),
+        return command.ReadAll(reader => new Approval(reader.GetString(0), reader.GetString(1).Split(',', StringSplitOptions.RemoveEmptyEntries), reader.GetFlag(2),
                 reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt64(4), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5))));
-        return approvals;
     });
 
     /// <summary>Two-hour reminders for <paramref name="item"/> stay quiet until <paramref name="until"/>.</summary>
@@ -437,12 +424,8 @@ public sealed class Inbox : IAsyncDisposable
         using var command = c.CreateCommand();
         command.CommandText = "SELECT job, occurrence, started_at, finished_at, outcome FROM job_runs ORDER BY started_at DESC, id DESC LIMIT @limit";
         command.Set("@limit", limit);
-        using var reader = command.ExecuteReader();
-        var runs = new List<JobRun>();
-        while (reader.Read())
-            runs.Add(new JobRun(reader.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+        return command.ReadAll(reader => new JobRun(reader.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
                 reader.IsDBNull(3) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)), reader.IsDBNull(4) ? null : reader.GetString(4)));
-        return runs;
     });
 
     /// <summary>Reminders not yet resolved, of one tracker (<paramref name="place"/> is its owner/repository).</summary>
@@ -451,10 +434,7 @@ public sealed class Inbox : IAsyncDisposable
         using var command = c.CreateCommand();
         command.CommandText = "SELECT item, title, last_at, sent FROM nags WHERE place = @place AND resolved_at IS NULL";
         command.Set("@place", place);
-        using var reader = command.ExecuteReader();
-        var nags = new List<Nag>();
-        while (reader.Read()) nags.Add(new Nag(reader.GetString(0), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), reader.GetInt32(3)));
-        return nags;
+        return command.ReadAll(reader => new Nag(reader.GetString(0), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), reader.GetInt32(3)));
     });
 
     /// <summary>A reminder went out about <paramref name="item"/>; a resolved one that comes back is open again.</summary>
@@ -544,14 +524,10 @@ public sealed class Inbox : IAsyncDisposable
     {
         using var command = c.CreateCommand();
         command.CommandText = "SELECT node_id, repository, number, type, opened_at, valid_at_open, publish_date, completed_at FROM requests ORDER BY opened_at";
-        using var reader = command.ExecuteReader();
-        var requests = new List<RequestRecord>();
-        while (reader.Read())
-            requests.Add(new RequestRecord(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetString(3),
+        return command.ReadAll(reader => new RequestRecord(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetString(3),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), reader.IsDBNull(5) ? null : reader.GetFlag(5),
                 reader.IsDBNull(6) ? null : DateOnly.ParseExact(reader.GetString(6), "yyyy-MM-dd"),
                 reader.IsDBNull(7) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7))));
-        return requests;
     });
 
     /// <summary>Every card's column changes, oldest first, for the monthly review's time in each column.</summary>
@@ -559,10 +535,7 @@ public sealed class Inbox : IAsyncDisposable
     {
         using var command = c.CreateCommand();
         command.CommandText = "SELECT content_node_id, status, at FROM board_status_history ORDER BY content_node_id, at, id";
-        using var reader = command.ExecuteReader();
-        var changes = new List<ColumnChange>();
-        while (reader.Read()) changes.Add(new ColumnChange(reader.GetString(0), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2))));
-        return changes;
+        return command.ReadAll(reader => new ColumnChange(reader.GetString(0), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2))));
     });
 
     /// <summary>Whether a delivery with this GUID ever reached the inbox (whatever became of it).</summary>
@@ -592,13 +565,9 @@ public sealed class Inbox : IAsyncDisposable
             """;
         if (state is not null) command.Set("@state", (int)state);
         command.Set("@limit", limit);
-        using var reader = command.ExecuteReader();
-        var deliveries = new List<DeliverySummary>();
-        while (reader.Read())
-            deliveries.Add(new DeliverySummary(reader.GetString(0), reader.IsDBNull(2) ? reader.GetString(1) : $"{reader.GetString(1)}.{reader.GetString(2)}",
+        return command.ReadAll(reader => new DeliverySummary(reader.GetString(0), reader.IsDBNull(2) ? reader.GetString(1) : $"{reader.GetString(1)}.{reader.GetString(2)}",
                 (DeliveryState)reader.GetInt32(3), reader.GetInt32(4), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
                 reader.IsDBNull(6) ? null : reader.GetString(6)));
-        return deliveries;
     });
 
     /// <summary>A dead letter goes back to the queue with a fresh set of attempts (the dashboard's retry button).</summary>
@@ -618,10 +587,7 @@ public sealed class Inbox : IAsyncDisposable
             using var command = c.CreateCommand();
             command.CommandText = "SELECT status, at, moved_by FROM board_status_history WHERE content_node_id = @content ORDER BY at, id";
             command.Set("@content", contentNodeId);
-            using var reader = command.ExecuteReader();
-            var history = new List<(string, DateTimeOffset, string)>();
-            while (reader.Read()) history.Add((reader.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.GetString(2)));
-            return history;
+            return command.ReadAll(reader => (reader.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.GetString(2)));
         });
 
     /// <summary>Readiness: the file can be read and written.</summary>

@@ -25,6 +25,15 @@ internal static class SqlCommands
     /// <summary>Reads a 0/1 flag column, whatever integer width the database returns it in.</summary>
     public static bool GetFlag(this DbDataReader reader, int ordinal) => Convert.ToInt64(reader.GetValue(ordinal)) != 0;
 
+    /// <summary>Runs a query and maps each row.</summary>
+    public static List<T> ReadAll<T>(this DbCommand command, Func<DbDataReader, T> row)
+    {
+        using var reader = command.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read()) rows.Add(row(reader));
+        return rows;
+    }
+
     public static int Execute(this DbConnection connection, string sql, DbTransaction? transaction = null)
     {
         using var command = connection.CreateCommand();

@@ -1,12 +1,11 @@
 using System.Net;
 using System.Text;
-using MarketingBot.Commands;
 using MarketingBot.Planner;
 using MarketingBot.Tests.Commands;
 using MarketingBot.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
-using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace MarketingBot.Tests.Benchmarks;
@@ -28,9 +27,7 @@ public sealed class WorkPerEventTests(ITestOutputHelper output) : LiveBotTest
     private async Task WarmUpAsync(bool boardHasRequestFields)
     {
         Live.Projects.HasRequestFields = boardHasRequestFields;
-        using var stream = typeof(CommandRules).Assembly.GetManifestResourceStream("MarketingBot.Requests.default-workflow.yml")!;
-        Live.GitHub.HasWorkflowFile(new StreamReader(stream).ReadToEnd()
-            .Replace("product-marketing-manager: { logins: [], teams: [] }", "product-marketing-manager: { logins: [pat], teams: [] }"));
+        Live.GitHub.HasWorkflowFile(FakeGitHub.DefaultWorkflowWith(new Dictionary<string, string> { ["product-marketing-manager"] = "pat" }));
         Live.GitHub.Server.Given(Request.Create().WithPath($"/repos/{Repository}/issues/comments/*/reactions").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody("""{"id":1,"content":"+1"}"""));
         // Another request, #8, opened and approved, warms every cache (installation token, labels, workflow file,

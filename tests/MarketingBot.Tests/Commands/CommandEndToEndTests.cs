@@ -16,13 +16,10 @@ public sealed class CommandEndToEndTests : LiveBotTest
     {
         await base.InitializeAsync();
         // The team's workflow: the default, with people in its roles; the marketing team is the GitHub team "marketing".
-        using var stream = typeof(CommandRules).Assembly.GetManifestResourceStream("MarketingBot.Requests.default-workflow.yml")!;
-        var yaml = new StreamReader(stream).ReadToEnd()
-            .Replace("product-marketing-manager: { logins: [], teams: [] }", "product-marketing-manager: { logins: [pat], teams: [] }")
-            .Replace("project-owner: { logins: [], teams: [] }", "project-owner: { logins: [olga], teams: [] }")
-            .Replace("department-head: { logins: [], teams: [] }", "department-head: { logins: [dan], teams: [] }")
-            .Replace("management: { logins: [], teams: [] }", "management: { logins: [meg], teams: [] }");
-        Live.GitHub.HasWorkflowFile(yaml);
+        Live.GitHub.HasWorkflowFile(FakeGitHub.DefaultWorkflowWith(new Dictionary<string, string>
+        {
+            ["product-marketing-manager"] = "pat", ["project-owner"] = "olga", ["department-head"] = "dan", ["management"] = "meg",
+        }));
         var server = Live.GitHub.Server;
         server.Given(Request.Create().WithPath("/orgs/acme/teams/marketing/memberships/mia").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")

@@ -2,7 +2,6 @@ using System.Net.Sockets;
 using System.Text;
 using MarketingBot.Intake;
 using MarketingBot.Tests.Support;
-using Microsoft.Data.Sqlite;
 
 namespace MarketingBot.Tests.Hardening;
 
@@ -45,8 +44,8 @@ public sealed class SlowClientTests
         // A slow body is answered 408 where Kestrel can still answer; slow headers are dropped.
         Assert.All(cutOff.Where(o => o.Answer is not null), o => Assert.StartsWith("HTTP/1.1 408", o.Answer));
 
-        Assert.Equal(50, Count(database, "SELECT COUNT(*) FROM deliveries WHERE guid LIKE 'good-%'"));
-        Assert.Equal(0, Count(database, "SELECT COUNT(*) FROM deliveries WHERE guid LIKE 'slow-%'"));
+        Assert.Equal(50, SqliteFile.Count(database, "SELECT COUNT(*) FROM deliveries WHERE guid LIKE 'good-%'"));
+        Assert.Equal(0, SqliteFile.Count(database, "SELECT COUNT(*) FROM deliveries WHERE guid LIKE 'slow-%'"));
     }
 
     private sealed record Outcome(string Name, bool ClosedByServer, TimeSpan After, string? Answer);
@@ -97,14 +96,5 @@ public sealed class SlowClientTests
             return new Outcome(guid, false, DateTime.UtcNow - started, null);
         }
         return new Outcome(guid, true, DateTime.UtcNow - started, read > 0 ? Encoding.ASCII.GetString(answer, 0, read) : null);
-    }
-
-    private static long Count(string database, string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)command.ExecuteScalar()!;
     }
 }

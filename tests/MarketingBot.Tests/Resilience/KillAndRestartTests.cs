@@ -57,7 +57,7 @@ public class KillAndRestartTests
             await Task.WhenAll(senders);
         }
 
-        var unprocessedAtKill = Count(database, "SELECT COUNT(*) FROM deliveries WHERE state IN (0, 1)");
+        var unprocessedAtKill = SqliteFile.Count(database, "SELECT COUNT(*) FROM deliveries WHERE state IN (0, 1)");
         Assert.True(unprocessedAtKill > 0, "the kill should leave stored but unprocessed deliveries, or this test proves nothing");
         Assert.True(acknowledged.Count < Deliveries, "the kill should cut the stream short, or this test proves nothing");
 
@@ -66,7 +66,7 @@ public class KillAndRestartTests
             using var client = new HttpClient { BaseAddress = second.Address };
             foreach (var (guid, issue) in all.Where(d => !acknowledged.ContainsKey(d.Guid)))
                 Assert.True((await client.SendAsync(Signing.IssueEdited(Secret, guid, issue))).IsSuccessStatusCode, guid);
-            await Eventually.UntilAsync(() => Count(database, "SELECT COUNT(*) FROM deliveries WHERE state IN (0, 1)") == 0, TimeSpan.FromSeconds(90));
+            await Eventually.UntilAsync(() => SqliteFile.Count(database, "SELECT COUNT(*) FROM deliveries WHERE state IN (0, 1)") == 0, TimeSpan.FromSeconds(90));
         }
 
         var processed = ProcessedTimes(database);
@@ -75,15 +75,6 @@ public class KillAndRestartTests
         var twice = processed.Where(p => p.Value > 1).Select(p => p.Key).ToList();
         Assert.True(twice.Count == 0, $"{twice.Count} deliveries were processed more than once, e.g. {twice.FirstOrDefault()}");
         Assert.Equal(Deliveries, processed.Count);
-    }
-
-    private static long Count(string database, string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)command.ExecuteScalar()!;
     }
 
     /// <summary>How many times each delivery reached the end of processing, from the audit log.</summary>

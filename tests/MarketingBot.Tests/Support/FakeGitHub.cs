@@ -95,6 +95,16 @@ public sealed class FakeGitHub : IDisposable
          "sha":"3d21ec53a331a6f037a91c368710b99387d012c1","content":"{{Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(yaml))}}"}
         """;
 
+    /// <summary>The built-in workflow file with these people in its roles (role key → one login), e.g. <c>product-marketing-manager</c> → pat.</summary>
+    public static string DefaultWorkflowWith(IReadOnlyDictionary<string, string> logins)
+    {
+        using var stream = typeof(Program).Assembly.GetManifestResourceStream("MarketingBot.Requests.default-workflow.yml")!;
+        var yaml = new StreamReader(stream).ReadToEnd();
+        foreach (var (role, login) in logins)
+            yaml = yaml.Replace($"{role}: {{ logins: [], teams: [] }}", $"{role}: {{ logins: [{login}], teams: [] }}", StringComparison.Ordinal);
+        return yaml;
+    }
+
     /// <summary>The repository has its own <c>.github/marketingbot.yml</c>.</summary>
     public void HasWorkflowFile(string yaml, string repository = "acme/customer") =>
         Server.Given(Request.Create().WithPath($"/repos/{repository}/contents/.github/marketingbot.yml").UsingGet()).AtPriority(1)

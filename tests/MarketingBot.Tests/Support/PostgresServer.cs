@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace MarketingBot.Tests.Support;
@@ -68,7 +66,7 @@ public sealed class PostgresServer : IDisposable
         if (RunsAsRoot) Run("chown", ["-R", "postgres:postgres", folder]);
         var data = Path.Combine(folder, "data");
         RunPostgres("initdb", ["-D", data, "-U", "bot", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"]);
-        var port = FreePort();
+        var port = ServiceProcess.FreePort();
         // fsync off: the data is thrown away, and the tests are about behaviour, not durability.
         RunPostgres("pg_ctl", ["-D", data, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60", "-o",
             $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300", "start"]);
@@ -127,13 +125,6 @@ public sealed class PostgresServer : IDisposable
         }
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} exited with {process.ExitCode}: {errors.Result}{output.Result}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

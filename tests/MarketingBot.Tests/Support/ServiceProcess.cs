@@ -70,7 +70,8 @@ public sealed class ServiceProcess : IDisposable
         _process.WaitForExit();
     }
 
-    private static int FreePort()
+    /// <summary>A port of 127.0.0.1 nothing listens on now.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

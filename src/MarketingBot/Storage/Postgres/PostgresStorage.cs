@@ -191,7 +191,11 @@ internal sealed class PostgresStorage : StorageEngine
         }
     }
 
-    public override void Start(long now) => UseAsync(c => Heartbeat(c, now)).GetAwaiter().GetResult();
+    public override void Start(long now)
+    {
+        using var connection = _dataSource.OpenConnection();
+        Heartbeat(connection, now);
+    }
 
     public override async Task<T> UseAsync<T>(Func<DbConnection, T> work)
     {
@@ -236,7 +240,7 @@ internal sealed class PostgresStorage : StorageEngine
         return RequeueInterrupted(connection, now);
     });
 
-    private bool Heartbeat(DbConnection connection, long now)
+    private void Heartbeat(DbConnection connection, long now)
     {
         using var command = connection.CreateCommand();
         command.CommandText = """
@@ -247,7 +251,6 @@ internal sealed class PostgresStorage : StorageEngine
         command.Set("@now", now);
         command.Set("@forgotten", now - (long)TimeSpan.FromDays(1).TotalMilliseconds);
         command.ExecuteNonQuery();
-        return true;
     }
 
     /// <summary>Leaving says so at once: what this replica still had in progress is queued again without waiting out the lease.</summary>
