@@ -43,6 +43,7 @@ public static partial class WebhookIntake
         BotMetrics metrics,
         ILoggerFactory loggers)
     {
+        using var receiving = signal.Receive();
         var logger = loggers.CreateLogger(typeof(WebhookIntake));
         var request = context.Request;
         var secrets = gitHub.CurrentValue.WebhookSecrets;

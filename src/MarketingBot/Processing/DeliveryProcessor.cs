@@ -12,6 +12,7 @@ namespace MarketingBot.Processing;
 /// Different issues run in parallel (<c>Bot__Workers</c>); the inbox never hands out a delivery
 /// while an earlier one for the same issue waits or runs. A failure is retried with backoff and
 /// jitter, at GitHub's pace when it asked for one, and dead-lettered after the last attempt.
+/// While the intake is saturated, processing steps back (<see cref="BusyIntakePause"/>).
 /// </summary>
 public sealed partial class DeliveryProcessor(
     Inbox inbox,
@@ -27,6 +28,13 @@ public sealed partial class DeliveryProcessor(
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan DepthInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// While GitHub sends faster than the machine answers, processing takes at most one round of claims per
+    /// pause: the deliveries are safe in the inbox, and every core-second it leaves to the intake is answers
+    /// GitHub gets in time instead of timeouts and redeliveries. The backlog is worked off at full speed after.
+    /// </summary>
+    internal static readonly TimeSpan BusyIntakePause = TimeSpan.FromMilliseconds(100);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var requeued = await inbox.RequeueInterruptedAsync();
@@ -38,6 +46,7 @@ public sealed partial class DeliveryProcessor(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
+                if (signal.IntakeBusy) await Task.Delay(BusyIntakePause, time, stoppingToken);
                 var wake = signal.Next;
                 var claimed = running.Count < workers ? await inbox.ClaimReadyAsync(workers - running.Count) : [];
                 foreach (var delivery in claimed) running.Add(Task.Run(() => ProcessAsync(delivery, stoppingToken), CancellationToken.None));

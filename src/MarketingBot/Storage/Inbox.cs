@@ -61,13 +61,19 @@ public sealed class Inbox : IAsyncDisposable
     private async Task WriteLoopAsync()
     {
         var batch = new List<PendingStore>(MaxGroupCommit);
+        var deliveries = new List<IncomingDelivery>(MaxGroupCommit);
         while (await _stores.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();
-            while (batch.Count < MaxGroupCommit && _stores.Reader.TryRead(out var next)) batch.Add(next);
+            deliveries.Clear();
+            while (batch.Count < MaxGroupCommit && _stores.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+                deliveries.Add(next.Delivery);
+            }
             try
             {
-                var outcomes = await _engine.WriteAsync(c => InsertBatch(c, batch)).ConfigureAwait(false);
+                var outcomes = await _engine.StoreAsync(deliveries, Now).ConfigureAwait(false);
                 for (var i = 0; i < batch.Count; i++) batch[i].Result.TrySetResult(outcomes[i]);
             }
             catch (Exception ex)
@@ -75,39 +81,6 @@ public sealed class Inbox : IAsyncDisposable
                 foreach (var pending in batch) pending.Result.TrySetException(ex);
             }
         }
-    }
-
-    private StoreOutcome[] InsertBatch(DbConnection c, List<PendingStore> batch)
-    {
-        var outcomes = new StoreOutcome[batch.Count];
-        using var transaction = c.BeginTransaction();
-        using var insert = c.CreateCommand();
-        insert.Transaction = transaction;
-        // Only a dead delivery, or one waiting for a retry, is revived by a redelivery;
-        // a done or running one is left alone, and RETURNING then yields no row.
-        insert.CommandText = """
-            INSERT INTO deliveries (guid, event, action, installation_id, ordering_key, received_at, body, body_length, state, attempts, next_attempt_at)
-            VALUES (@guid, @event, @action, @installation, @key, @now, @body, @length, 0, 0, @now)
-            ON CONFLICT (guid) DO UPDATE SET state = 0, attempts = 0, next_attempt_at = excluded.next_attempt_at, last_error = NULL
-                WHERE deliveries.state = 3 OR (deliveries.state = 0 AND deliveries.attempts > 0)
-            RETURNING id
-            """;
-        for (var i = 0; i < batch.Count; i++)
-        {
-            var d = batch[i].Delivery;
-            insert.Parameters.Clear();
-            insert.Set("@guid", d.Guid);
-            insert.Set("@event", d.Event);
-            insert.Set("@action", d.Action);
-            insert.Set("@installation", d.InstallationId);
-            insert.Set("@key", d.OrderingKey);
-            insert.Set("@now", Now);
-            insert.Set("@body", d.CompressedBody);
-            insert.Set("@length", d.BodyLength);
-            outcomes[i] = insert.ExecuteScalar() is null or DBNull ? StoreOutcome.AlreadyHandled : StoreOutcome.Queued;
-        }
-        transaction.Commit();
-        return outcomes;
     }
 
     /// <summary>The engine's background upkeep each second (SQLite checkpoints; PostgreSQL heartbeats and lease expiry).</summary>
@@ -133,7 +106,7 @@ public sealed class Inbox : IAsyncDisposable
         }
     }
 
-    private Task<T> WithWorkerAsync<T>(Func<DbConnection, T> work) => _engine.UseAsync(work);
+    private Task<T> WithWorkerAsync<T>(Func<DbConnection, T> work, bool upToDate = true) => _engine.UseAsync(work, upToDate);
 
     private Task WithWorkerAsync(Action<DbConnection> work) => _engine.UseAsync(c => { work(c); return true; });
 
@@ -164,7 +137,7 @@ public sealed class Inbox : IAsyncDisposable
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9))));
         claimed.Sort((a, b) => a.Id.CompareTo(b.Id));
         return claimed;
-    });
+    }, upToDate: false);
 
     /// <summary>Marks a delivery done and writes its audit entry in the same transaction.</summary>
     public Task CompleteAsync(ClaimedDelivery delivery, string outcome, bool dryRun, IReadOnlyList<string> effects) =>
@@ -228,8 +201,8 @@ public sealed class Inbox : IAsyncDisposable
     {
         using var command = c.CreateCommand();
         command.CommandText = "SELECT COUNT(*) FROM deliveries WHERE state IN (0, 1)";
-        return (long)command.ExecuteScalar()!;
-    });
+        return (long)command.ExecuteScalar()! + _engine.NotYetInTables;
+    }, upToDate: false);
 
     /// <summary>The audit log in the order it was written; for one delivery when <paramref name="guid"/> is given.</summary>
     public Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(string? guid = null) => WithWorkerAsync<IReadOnlyList<AuditEntry>>(c =>

@@ -21,11 +21,22 @@ internal abstract class StorageEngine : IAsyncDisposable
     {
     }
 
-    /// <summary>Runs work on the connection the bot's reads and updates share.</summary>
-    public abstract Task<T> UseAsync<T>(Func<DbConnection, T> work);
+    /// <summary>
+    /// Runs work on the connection the bot's reads and updates share. With <paramref name="upToDate"/> false the
+    /// work may not yet see every delivery stored (SQLite copies its journal in bounded steps then, so claims
+    /// during a burst do not take the core from the intake).
+    /// </summary>
+    public abstract Task<T> UseAsync<T>(Func<DbConnection, T> work, bool upToDate = true);
 
-    /// <summary>Runs the intake's group commit on the writer's connection.</summary>
-    public abstract Task<T> WriteAsync<T>(Func<DbConnection, T> work);
+    /// <summary>Deliveries stored but not yet in the tables.</summary>
+    public virtual long NotYetInTables => 0;
+
+    /// <summary>
+    /// Stores a group of accepted deliveries and returns once they are on disk: new ones, and repeats of one
+    /// that died or waits for a retry, are queued; any other repeat was already handled. Only the inbox's
+    /// write loop calls this, one group at a time.
+    /// </summary>
+    public abstract Task<StoreOutcome[]> StoreAsync(IReadOnlyList<IncomingDelivery> deliveries, long now);
 
     /// <summary>
     /// A command that marks ready deliveries in progress and returns them (id, guid, event, action,
@@ -55,5 +66,43 @@ internal abstract class StorageEngine : IAsyncDisposable
         LIMIT @max
         """;
 
+    /// <summary>
+    /// Inserts deliveries into the inbox table. A redelivery revives only a dead delivery, or one waiting for a
+    /// retry; a done or running one is left alone, and RETURNING then yields no row.
+    /// </summary>
+    protected static StoreOutcome[] InsertDeliveries(DbConnection connection, DbTransaction transaction, IReadOnlyList<AcceptedDelivery> deliveries)
+    {
+        var outcomes = new StoreOutcome[deliveries.Count];
+        using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = """
+            INSERT INTO deliveries (guid, event, action, installation_id, ordering_key, received_at, body, body_length, state, attempts, next_attempt_at)
+            VALUES (@guid, @event, @action, @installation, @key, @now, @body, @length, 0, 0, @now)
+            ON CONFLICT (guid) DO UPDATE SET state = 0, attempts = 0, next_attempt_at = excluded.next_attempt_at, last_error = NULL
+                WHERE deliveries.state = 3 OR (deliveries.state = 0 AND deliveries.attempts > 0)
+            RETURNING id
+            """;
+        string[] names = ["@guid", "@event", "@action", "@installation", "@key", "@now", "@body", "@length"];
+        foreach (var name in names) insert.Set(name, null);
+        var values = insert.Parameters;
+        for (var i = 0; i < deliveries.Count; i++)
+        {
+            var (d, receivedAt) = deliveries[i];
+            values[0].Value = d.Guid;
+            values[1].Value = d.Event;
+            values[2].Value = (object?)d.Action ?? DBNull.Value;
+            values[3].Value = (object?)d.InstallationId ?? DBNull.Value;
+            values[4].Value = (object?)d.OrderingKey ?? DBNull.Value;
+            values[5].Value = receivedAt;
+            values[6].Value = d.CompressedBody;
+            values[7].Value = d.BodyLength;
+            outcomes[i] = insert.ExecuteScalar() is null or DBNull ? StoreOutcome.AlreadyHandled : StoreOutcome.Queued;
+        }
+        return outcomes;
+    }
+
     protected const string ClaimedColumns = "id, guid, event, action, installation_id, ordering_key, body, body_length, attempts, received_at";
 }
+
+/// <summary>A delivery with the time the intake accepted it.</summary>
+internal readonly record struct AcceptedDelivery(IncomingDelivery Delivery, long ReceivedAt);

@@ -5,6 +5,7 @@ using MarketingBot.Processing;
 using MarketingBot.Storage;
 using MarketingBot.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Octokit.Webhooks.Events;
 
 namespace MarketingBot.Tests.Processing;
@@ -58,6 +59,38 @@ public partial class DeliveryProcessorTests
             services.AddKeyedSingleton("issues.opened", handler);
             services.AddKeyedSingleton("issues.edited", handler);
         });
+
+    [Fact]
+    public async Task While_the_intake_is_saturated_processing_waits_its_pause_and_then_goes_on()
+    {
+        var handler = new RecordingHandler();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var bot = new BotFactory(null, services =>
+        {
+            services.AddKeyedSingleton<IDeliveryHandler>("issues.opened", handler);
+            services.AddSingleton<TimeProvider>(time);
+        });
+        var signal = bot.Services.GetRequiredService<DeliverySignal>();
+        var burst = Enumerable.Range(0, DeliverySignal.BusyAt).Select(_ => signal.Receive()).ToList();
+        Assert.True(signal.IntakeBusy);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await bot.PostAsync("issues", "during-burst", Payloads.IssueEvent("opened", 1, "I_1"))).StatusCode);
+        await Task.Delay(300);
+        Assert.Empty(handler.SeenByIssue);
+        Assert.Equal(1, await bot.Inbox.CountWaitingAsync());
+
+        time.Advance(DeliveryProcessor.BusyIntakePause);
+        await bot.DrainAsync();
+        Assert.Equal([0], Assert.Single(handler.SeenByIssue).Value);
+
+        foreach (var receiving in burst) receiving.Dispose();
+        Assert.False(signal.IntakeBusy);
+        // The pause the processor began while the burst still ran ends; no other follows.
+        time.Advance(DeliveryProcessor.BusyIntakePause);
+        Assert.Equal(HttpStatusCode.Accepted, (await bot.PostAsync("issues", "after-burst", Payloads.IssueEvent("opened", 2, "I_2"))).StatusCode);
+        await bot.DrainAsync();
+        Assert.Equal(2, handler.SeenByIssue.Count);
+    }
 
     [Fact]
     public async Task Events_of_one_issue_are_applied_in_order_and_different_issues_in_parallel()

@@ -123,6 +123,14 @@ public abstract class InboxContract : IAsyncLifetime
     }
 
     [StorageFact]
+    public async Task The_same_delivery_arriving_twice_at_once_is_queued_once()
+    {
+        var outcomes = await Task.WhenAll(Store.StoreAsync(Delivery("twice", "issue-A")), Store.StoreAsync(Delivery("twice", "issue-A")));
+        Assert.Equal([StoreOutcome.Queued, StoreOutcome.AlreadyHandled], outcomes.Order());
+        Assert.Equal("twice", Assert.Single(await Store.ClaimReadyAsync(10)).Guid);
+    }
+
+    [StorageFact]
     public async Task Many_concurrent_stores_all_commit_and_all_are_claimable()
     {
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 500).Select(i => Store.StoreAsync(Delivery($"g{i}", $"k{i % 7}"))));

@@ -1,9 +1,11 @@
+using System.Security.Cryptography;
+using System.Text;
 using MarketingBot.Storage;
 using MarketingBot.Tests.Support;
 
 namespace MarketingBot.Tests.Storage;
 
-/// <summary>The storage contract on SQLite, and what only a SQLite file has: files from older versions.</summary>
+/// <summary>The storage contract on SQLite, and what only a SQLite file has: files from older versions, and the intake journal.</summary>
 public sealed class SqliteInboxTests : InboxContract
 {
     private readonly TempFolder _folder = new();
@@ -64,5 +66,79 @@ public sealed class SqliteInboxTests : InboxContract
         // A sort would cost the whole backlog on every claim (0.45 s with 150,000 waiting, seen in the intake benchmark).
         Assert.Contains(plan, step => step.Contains("USING INDEX deliveries_state (state=?)", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, step => step.Contains("TEMP B-TREE", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Copies the database and its journal as they are on disk this moment, as a crash would leave them: the
+    /// deliveries just acknowledged are in the journal, and (with nothing having read the inbox since) not yet
+    /// in the tables.
+    /// </summary>
+    private string CrashCopy()
+    {
+        var copy = Directory.CreateDirectory(_folder.File("crash")).FullName;
+        foreach (var name in new[] { "inbox.db", "inbox.db-wal" })
+            if (File.Exists(_folder.File(name))) File.Copy(_folder.File(name), Path.Combine(copy, name));
+        var journal = Directory.CreateDirectory(Path.Combine(copy, "inbox.db.intake")).FullName;
+        foreach (var file in Directory.GetFiles(_folder.File("inbox.db.intake"))) File.Copy(file, Path.Combine(journal, Path.GetFileName(file)));
+        return Path.Combine(copy, "inbox.db");
+    }
+
+    [Fact]
+    public async Task Deliveries_acknowledged_but_not_yet_in_the_tables_when_the_process_died_are_there_after_the_restart()
+    {
+        Assert.Equal(StoreOutcome.Queued, await Store.StoreAsync(Delivery("a1", "issue-A", """{"n":1}""")));
+        Assert.Equal(StoreOutcome.Queued, await Store.StoreAsync(Delivery("a2", "issue-A", """{"n":2}""")));
+        Assert.Equal(StoreOutcome.Queued, await Store.StoreAsync(Delivery("b1", "issue-B", """{"n":3}""")));
+        var crashed = CrashCopy();
+        Assert.Equal(0, SqliteFile.Count(crashed, "SELECT COUNT(*) FROM deliveries"));
+
+        await using var restarted = Inbox.OpenSqlite($"Data Source={crashed}", Time);
+        var claimed = await restarted.ClaimReadyAsync(10);
+        Assert.Equal(["a1", "b1"], claimed.Select(d => d.Guid));
+        Assert.Equal("""{"n":1}""", Encoding.UTF8.GetString(BodyCompression.Decompress(claimed[0].CompressedBody, claimed[0].BodyLength)));
+        Assert.Equal(Time.GetUtcNow(), claimed[0].ReceivedAt);
+        Assert.Equal(StoreOutcome.AlreadyHandled, await restarted.StoreAsync(Delivery("a2", "issue-A")));
+        Assert.Equal(3, (await restarted.CountAsync()).Pending + (await restarted.CountAsync()).InProgress);
+    }
+
+    [Fact]
+    public async Task A_record_torn_by_a_crash_mid_write_is_cut_off_and_the_whole_ones_before_it_are_kept()
+    {
+        await Store.StoreAsync(Delivery("a1", "issue-A"));
+        await Store.StoreAsync(Delivery("b1", "issue-B"));
+        var crashed = CrashCopy();
+        var journal = Directory.GetFiles(crashed + ".intake").Single();
+        var whole = new FileInfo(journal).Length;
+        // The start of a third record: its header promises more bytes than made it to disk.
+        await File.AppendAllBytesAsync(journal, [200, 0, 0, 0, 1, 2, 3, 4, 9, 9, 9]);
+
+        await using (var restarted = Inbox.OpenSqlite($"Data Source={crashed}", Time))
+        {
+            Assert.Equal(whole, new FileInfo(journal).Length);
+            Assert.Equal(["a1", "b1"], (await restarted.ClaimReadyAsync(10)).Select(d => d.Guid));
+            Assert.Equal(StoreOutcome.Queued, await restarted.StoreAsync(Delivery("c1", "issue-C")));
+        }
+        await using var again = Inbox.OpenSqlite($"Data Source={crashed}", Time);
+        Assert.Equal("c1", Assert.Single(await again.ClaimReadyAsync(10)).Guid);
+    }
+
+    [Fact]
+    public async Task A_journal_file_is_deleted_once_all_of_it_is_in_the_tables_and_new_deliveries_go_to_the_next()
+    {
+        var body = Convert.ToBase64String(RandomNumberGenerator.GetBytes(6_000));
+        var stored = 0;
+        while (Directory.GetFiles(_folder.File("inbox.db.intake")).Sum(f => new FileInfo(f).Length) < 8.5 * 1024 * 1024)
+        {
+            await Task.WhenAll(Enumerable.Range(0, 100).Select(i => Store.StoreAsync(Delivery($"d{stored + i}", $"k{i}", body))));
+            stored += 100;
+        }
+
+        Assert.Equal(stored, (await Store.CountAsync()).Pending);
+        Assert.Equal(["00000002.log"], Directory.GetFiles(_folder.File("inbox.db.intake")).Select(Path.GetFileName));
+        await Store.StoreAsync(Delivery("after", "k-after"));
+        await Store.DisposeAsync();
+        Store = Open(Time);
+        Assert.Equal(stored + 1, (await Store.CountAsync()).Pending);
+        Assert.True(await Store.HasDeliveryAsync("after"));
     }
 }

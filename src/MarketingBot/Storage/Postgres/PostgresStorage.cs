@@ -197,13 +197,19 @@ internal sealed class PostgresStorage : StorageEngine
         Heartbeat(connection, now);
     }
 
-    public override async Task<T> UseAsync<T>(Func<DbConnection, T> work)
+    public override async Task<T> UseAsync<T>(Func<DbConnection, T> work, bool upToDate = true)
     {
         await using var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
         return work(connection);
     }
 
-    public override Task<T> WriteAsync<T>(Func<DbConnection, T> work) => UseAsync(work);
+    public override Task<StoreOutcome[]> StoreAsync(IReadOnlyList<IncomingDelivery> deliveries, long now) => UseAsync(connection =>
+    {
+        using var transaction = connection.BeginTransaction();
+        var outcomes = InsertDeliveries(connection, transaction, deliveries.Select(d => new AcceptedDelivery(d, now)).ToArray());
+        transaction.Commit();
+        return outcomes;
+    });
 
     public override DbCommand? ClaimCommand(DbConnection connection, long now, int max)
     {

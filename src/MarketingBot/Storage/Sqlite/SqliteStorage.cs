@@ -4,33 +4,44 @@ using Microsoft.Data.Sqlite;
 namespace MarketingBot.Storage.Sqlite;
 
 /// <summary>
-/// One SQLite file, for one instance. Intake commits on its own connection, everything else shares a
-/// second one in turn, so the single writer SQLite allows is never fought over. Checkpoints are taken by
-/// the upkeep loop, never by a committing request (<c>wal_autocheckpoint=0</c>).
+/// One SQLite file, for one instance. An accepted delivery is appended to the <see cref="IntakeJournal"/>
+/// and acknowledged once that is on disk; the journal is copied into the tables in large transactions on
+/// the connection everything else shares, before each use of it. Intake thus writes each body once and
+/// takes no lock the processing side holds. Checkpoints are taken by the upkeep loop, never by a
+/// committing request (<c>wal_autocheckpoint=0</c>).
 /// </summary>
 internal sealed class SqliteStorage : StorageEngine
 {
+    /// <summary>Journal records copied per use of the connection: enough that a transaction writes the tables' pages once for many rows, few enough that a burst of intake is not held up by the copying.</summary>
+    private const int IndexBatch = 256;
+
     private readonly string _connectionString;
-    private readonly SqliteConnection _writer;
+    private readonly SqliteConnection _intake;
+    private readonly SqliteCommand _lookup;
     private readonly SqliteConnection _worker;
     private readonly SemaphoreSlim _workerLock = new(1, 1);
+    private readonly IntakeJournal _journal;
 
-    // SQLite's own wait for its write lock sleeps and retries, so under a steady stream of intake commits the
-    // processing side would almost never get it (45 deliveries processed in 45 s of flood). Both sides take
-    // this lock first instead: its waiters are served in turn.
-    private readonly SemaphoreSlim _writeTurn = new(1, 1);
+    // Deliveries in the journal but not yet in the tables, so that a repeat of one is known as one. Each is
+    // removed only after its row is committed: a repeat finds it here or, after that, in the table.
+    private readonly HashSet<string> _unindexed = [];
+    private JournalPosition _indexed;
 
     private SqliteStorage(string connectionString)
     {
         _connectionString = connectionString;
-        _writer = OpenConnection();
-        Migrate(_writer);
         _worker = OpenConnection();
-        // The processing side's commits (claims, completions, records) skip their own flush to disk: they
-        // hold SQLite's one write lock for microseconds instead of a flush, so intake's commits do not queue
-        // behind them. The WAL keeps them in order, and intake's next FULL commit flushes them too; at worst
-        // a power cut forgets that the last deliveries were done, and they are processed again.
+        Migrate(_worker);
+        // The tables' commits skip their own flush to disk: the journal already holds every accepted delivery,
+        // and a commit lost to a power cut is copied again from it, or at worst forgets that the last
+        // deliveries were done, and they are processed again. A commit that lets a journal file go is FULL.
         _worker.Execute("PRAGMA synchronous=NORMAL");
+        _indexed = ReadIndexedPosition();
+        _journal = IntakeJournal.Open(new SqliteConnectionStringBuilder(connectionString).DataSource + ".intake", _indexed);
+        _intake = OpenConnection();
+        _lookup = _intake.CreateCommand();
+        _lookup.CommandText = "SELECT state, attempts FROM deliveries WHERE guid = @guid";
+        _lookup.Set("@guid", "");
     }
 
     public static SqliteStorage Open(string connectionString)
@@ -51,8 +62,7 @@ internal sealed class SqliteStorage : StorageEngine
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        // FULL: an acknowledged delivery survives a power cut, not only a killed process.
-        connection.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=0; PRAGMA busy_timeout=10000;");
+        connection.Execute("PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; PRAGMA busy_timeout=10000;");
         return connection;
     }
 
@@ -169,6 +179,14 @@ internal sealed class SqliteStorage : StorageEngine
         DROP INDEX IF EXISTS deliveries_ready;
         CREATE INDEX deliveries_state ON deliveries(state, id);
         """,
+        // How far the intake journal has been copied into the tables.
+        """
+        CREATE TABLE intake_journal (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            file INTEGER NOT NULL,
+            offset INTEGER NOT NULL);
+        INSERT INTO intake_journal VALUES (1, 1, 0);
+        """,
     ];
 
     private static void Migrate(SqliteConnection connection)
@@ -183,12 +201,16 @@ internal sealed class SqliteStorage : StorageEngine
         }
     }
 
-    public override async Task<T> UseAsync<T>(Func<DbConnection, T> work)
+    /// <summary>Copies what the journal holds since the last start, so the tables are complete before anything reads them.</summary>
+    public override void Start(long now) => IndexJournal(untilCaughtUp: true);
+
+    public override async Task<T> UseAsync<T>(Func<DbConnection, T> work, bool upToDate = true)
     {
         await _workerLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            return await InTurnAsync(() => work(_worker)).ConfigureAwait(false);
+            IndexJournal(untilCaughtUp: upToDate);
+            return work(_worker);
         }
         finally
         {
@@ -196,20 +218,91 @@ internal sealed class SqliteStorage : StorageEngine
         }
     }
 
-    // Only the inbox's write loop calls this, one batch at a time.
-    public override Task<T> WriteAsync<T>(Func<DbConnection, T> work) => InTurnAsync(() => work(_writer));
-
-    private async Task<T> InTurnAsync<T>(Func<T> work)
+    public override long NotYetInTables
     {
-        await _writeTurn.WaitAsync().ConfigureAwait(false);
+        get
+        {
+            lock (_unindexed) return _unindexed.Count;
+        }
+    }
+
+    public override Task<StoreOutcome[]> StoreAsync(IReadOnlyList<IncomingDelivery> deliveries, long now)
+    {
+        var outcomes = new StoreOutcome[deliveries.Count];
+        var accepted = new List<IncomingDelivery>(deliveries.Count);
+        lock (_unindexed)
+        {
+            for (var i = 0; i < deliveries.Count; i++)
+            {
+                var guid = deliveries[i].Guid;
+                var queued = !_unindexed.Contains(guid) && IsNewOrRevivable(guid) && _unindexed.Add(guid);
+                outcomes[i] = queued ? StoreOutcome.Queued : StoreOutcome.AlreadyHandled;
+                if (queued) accepted.Add(deliveries[i]);
+            }
+        }
+        if (accepted.Count == 0) return Task.FromResult(outcomes);
         try
         {
-            return work();
+            _journal.Append(accepted, now);
         }
-        finally
+        catch
         {
-            _writeTurn.Release();
+            lock (_unindexed) foreach (var delivery in accepted) _unindexed.Remove(delivery.Guid);
+            throw;
         }
+        return Task.FromResult(outcomes);
+    }
+
+    /// <summary>Whether the table has no such delivery, or one that is dead or waiting for a retry (which a redelivery revives).</summary>
+    private bool IsNewOrRevivable(string guid)
+    {
+        _lookup.Parameters[0].Value = guid;
+        using var row = _lookup.ExecuteReader();
+        if (!row.Read()) return true;
+        var state = (DeliveryState)row.GetInt32(0);
+        return state == DeliveryState.Dead || (state == DeliveryState.Pending && row.GetInt32(1) > 0);
+    }
+
+    /// <summary>Copies journal records into the tables; the caller holds the worker connection.</summary>
+    private void IndexJournal(bool untilCaughtUp)
+    {
+        do
+        {
+            var at = _indexed;
+            var records = _journal.Read(ref at, IndexBatch);
+            if (at == _indexed) return;
+            // Before a journal file is deleted, what was copied from it must be on disk.
+            var freesFile = at.CompareTo(_journal.End) >= 0 && at.Offset >= IntakeJournal.RotateAtBytes;
+            if (freesFile) _worker.Execute("PRAGMA synchronous=FULL");
+            using (var transaction = _worker.BeginTransaction())
+            {
+                InsertDeliveries(_worker, transaction, records);
+                using var position = _worker.CreateCommand();
+                position.Transaction = transaction;
+                position.CommandText = "UPDATE intake_journal SET file = @file, offset = @offset";
+                position.Set("@file", at.File);
+                position.Set("@offset", at.Offset);
+                position.ExecuteNonQuery();
+                transaction.Commit();
+            }
+            _indexed = at;
+            lock (_unindexed) foreach (var record in records) _unindexed.Remove(record.Delivery.Guid);
+            if (freesFile)
+            {
+                _worker.Execute("PRAGMA synchronous=NORMAL");
+                _journal.RotateIfIndexed(at);
+            }
+        }
+        while (untilCaughtUp);
+    }
+
+    private JournalPosition ReadIndexedPosition()
+    {
+        using var command = _worker.CreateCommand();
+        command.CommandText = "SELECT file, offset FROM intake_journal";
+        using var row = command.ExecuteReader();
+        row.Read();
+        return new JournalPosition(row.GetInt64(0), row.GetInt64(1));
     }
 
     public override DbCommand? ClaimCommand(DbConnection connection, long now, int max)
@@ -239,12 +332,13 @@ internal sealed class SqliteStorage : StorageEngine
     public override int RequeueInterrupted(DbConnection connection, long now) =>
         connection.Execute("UPDATE deliveries SET state = 0 WHERE state = 1");
 
-    /// <summary>A passive checkpoint takes no write lock, so it runs outside the writers' turns.</summary>
+    /// <summary>Copies the journal's new records even when nothing asks for them, and checkpoints without blocking readers.</summary>
     public override async Task UpkeepAsync(long now)
     {
         await _workerLock.WaitAsync().ConfigureAwait(false);
         try
         {
+            IndexJournal(untilCaughtUp: false);
             _worker.Execute("PRAGMA wal_checkpoint(PASSIVE)");
         }
         finally
@@ -256,10 +350,12 @@ internal sealed class SqliteStorage : StorageEngine
     public override async ValueTask DisposeAsync()
     {
         await _workerLock.WaitAsync().ConfigureAwait(false);
+        IndexJournal(untilCaughtUp: true);
         _worker.Execute("PRAGMA wal_checkpoint(TRUNCATE)");
         _worker.Dispose();
-        _writer.Dispose();
+        _lookup.Dispose();
+        _intake.Dispose();
+        _journal.Dispose();
         _workerLock.Dispose();
-        _writeTurn.Dispose();
     }
 }
