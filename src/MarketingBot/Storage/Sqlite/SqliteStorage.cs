@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
@@ -23,8 +24,9 @@ internal sealed class SqliteStorage : StorageEngine
     private readonly IntakeJournal _journal;
 
     // Deliveries in the journal but not yet in the tables, so that a repeat of one is known as one. Each is
-    // removed only after its row is committed: a repeat finds it here or, after that, in the table.
-    private readonly HashSet<string> _unindexed = [];
+    // removed only after its row is committed: a repeat finds it here or, after that, in the table. No lock, so
+    // the intake never waits for the copying.
+    private readonly ConcurrentDictionary<string, bool> _unindexed = new();
     private JournalPosition _indexed;
 
     private SqliteStorage(string connectionString)
@@ -218,27 +220,18 @@ internal sealed class SqliteStorage : StorageEngine
         }
     }
 
-    public override long NotYetInTables
-    {
-        get
-        {
-            lock (_unindexed) return _unindexed.Count;
-        }
-    }
+    public override long NotYetInTables => _unindexed.Count;
 
     public override Task<StoreOutcome[]> StoreAsync(IReadOnlyList<IncomingDelivery> deliveries, long now)
     {
         var outcomes = new StoreOutcome[deliveries.Count];
         var accepted = new List<IncomingDelivery>(deliveries.Count);
-        lock (_unindexed)
+        for (var i = 0; i < deliveries.Count; i++)
         {
-            for (var i = 0; i < deliveries.Count; i++)
-            {
-                var guid = deliveries[i].Guid;
-                var queued = !_unindexed.Contains(guid) && IsNewOrRevivable(guid) && _unindexed.Add(guid);
-                outcomes[i] = queued ? StoreOutcome.Queued : StoreOutcome.AlreadyHandled;
-                if (queued) accepted.Add(deliveries[i]);
-            }
+            var guid = deliveries[i].Guid;
+            var queued = !_unindexed.ContainsKey(guid) && IsNewOrRevivable(guid) && _unindexed.TryAdd(guid, true);
+            outcomes[i] = queued ? StoreOutcome.Queued : StoreOutcome.AlreadyHandled;
+            if (queued) accepted.Add(deliveries[i]);
         }
         if (accepted.Count == 0) return Task.FromResult(outcomes);
         try
@@ -247,7 +240,7 @@ internal sealed class SqliteStorage : StorageEngine
         }
         catch
         {
-            lock (_unindexed) foreach (var delivery in accepted) _unindexed.Remove(delivery.Guid);
+            foreach (var delivery in accepted) _unindexed.TryRemove(delivery.Guid, out _);
             throw;
         }
         return Task.FromResult(outcomes);
@@ -286,7 +279,7 @@ internal sealed class SqliteStorage : StorageEngine
                 transaction.Commit();
             }
             _indexed = at;
-            lock (_unindexed) foreach (var record in records) _unindexed.Remove(record.Delivery.Guid);
+            foreach (var record in records) _unindexed.TryRemove(record.Delivery.Guid, out _);
             if (freesFile)
             {
                 _worker.Execute("PRAGMA synchronous=NORMAL");
