@@ -300,8 +300,8 @@ internal sealed class SqliteStorage : StorageEngine
 
     public override DbCommand? ClaimCommand(DbConnection connection, long now, int max)
     {
-        // The search is a plain read, so it holds no write lock: with a long backlog it takes a while, and the
-        // intake's commits must not wait for it. Only this connection claims, so the rows found are still waiting.
+        // The search is a plain read, outside any write transaction: with a long backlog it takes a while. Only
+        // this connection writes the tables, so the rows found are still waiting when the update runs.
         var ready = new List<long>(max);
         using (var find = connection.CreateCommand())
         {
