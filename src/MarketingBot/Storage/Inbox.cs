@@ -83,7 +83,7 @@ public sealed class Inbox : IAsyncDisposable
         }
     }
 
-    /// <summary>The engine's background upkeep each second (SQLite checkpoints; PostgreSQL heartbeats and lease expiry).</summary>
+    /// <summary>The engine's background upkeep at its interval (SQLite: journal copying and checkpoints; PostgreSQL: heartbeats and lease expiry).</summary>
     private async Task UpkeepLoopAsync()
     {
         using var timer = new PeriodicTimer(_engine.UpkeepInterval, _time);

@@ -58,7 +58,12 @@ internal sealed class SqliteStorage : StorageEngine
 
     public override string ApprovalKey => "issue, login";
 
-    public override TimeSpan UpkeepInterval => TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// A checkpoint ends with a flush of the database file, and the journal's next flush waits behind it on the
+    /// disk. Once a second, at 500 deliveries/s, that was a 20–27 ms checkpoint and a 12–17 ms wait for the
+    /// intake (p99 12–22 ms); every 200 ms each checkpoint takes about 5 ms.
+    /// </summary>
+    public override TimeSpan UpkeepInterval => TimeSpan.FromMilliseconds(200);
 
     private SqliteConnection OpenConnection()
     {
