@@ -69,7 +69,9 @@ internal sealed class SqliteStorage : StorageEngine
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        connection.Execute("PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; PRAGMA busy_timeout=10000;");
+        // A WAL file keeps the size it reached: a burst at full intake speed left it at 2-3 GB. After each
+        // complete checkpoint it is cut back to 64 MB.
+        connection.Execute("PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864; PRAGMA busy_timeout=10000;");
         return connection;
     }
 
