@@ -24,12 +24,14 @@ var deliveries = Enumerable.Range(1, 1000).Select(number =>
 
 Contender[] contenders =
 [
+    // Its database, WAL and journal go in a folder of their own, deleted when the run ends: a flat-out run leaves
+    // gigabytes behind.
     new("MarketingBot", port => Server.Start("dotnet", [Path.Combine(root, "src/MarketingBot/bin/Release/net10.0/MarketingBot.dll"), "--urls", $"http://127.0.0.1:{port}"], root, new()
     {
         ["GitHub__WebhookSecret"] = Secret,
-        ["Storage__ConnectionString"] = $"Data Source={Path.Combine(Path.GetTempPath(), $"marketingbot-bench-{port}.db")}",
+        ["Storage__ConnectionString"] = $"Data Source={Path.Combine(Path.GetTempPath(), $"marketingbot-bench-{port}", "bot.db")}",
         ["Logging__LogLevel__Default"] = "Warning",
-    })),
+    }, scratch: Path.Combine(Path.GetTempPath(), $"marketingbot-bench-{port}"))),
     new("Probot", port => Server.Start("node", [Path.Combine(root, "bench/probot/app.js")], Path.Combine(root, "bench/probot"), new()
     {
         ["WEBHOOK_SECRET"] = Secret, ["PORT"] = port.ToString(), ["NODE_ENV"] = "production",
@@ -138,9 +140,9 @@ sealed record Signed(byte[] Body, string Signature);
 sealed record LoadResult(double PerSecond, double P50, double P99, long Failed);
 
 /// <summary>A contender's process on core 1 (the load generator keeps core 0), stopped by its id.</summary>
-sealed class Server(Process process) : IDisposable
+sealed class Server(Process process, string? scratch) : IDisposable
 {
-    public static Server Start(string program, string[] arguments, string directory, Dictionary<string, string> environment)
+    public static Server Start(string program, string[] arguments, string directory, Dictionary<string, string> environment, string? scratch = null)
     {
         var start = new ProcessStartInfo("taskset", ["-c", "1", program, .. arguments])
         {
@@ -152,7 +154,7 @@ sealed class Server(Process process) : IDisposable
         process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) Console.Error.WriteLine($"  [{program}] {line}"); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new Server(process);
+        return new Server(process, scratch);
     }
 
     public static async Task WaitUntilListeningAsync(int port)
@@ -182,6 +184,7 @@ sealed class Server(Process process) : IDisposable
         if (!process.HasExited) process.Kill(entireProcessTree: true);
         process.WaitForExit();
         process.Dispose();
+        if (scratch is not null && Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
     }
 }
 
