@@ -59,6 +59,7 @@ public static class MarketingBotServices
         builder.Services.AddSingleton<DeliveryFlowCheck>();
         builder.Services.AddSingleton<GitHubAppCheck>();
         builder.Services.AddHostedService<StartupReport>();
+        builder.Services.AddHostedService<NativeMemoryTrim>();
         builder.Services.AddDashboard(builder.Configuration);
         return builder;
     }

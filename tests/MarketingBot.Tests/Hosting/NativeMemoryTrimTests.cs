@@ -1,0 +1,120 @@
+using System.Runtime.InteropServices;
+using MarketingBot.Hosting;
+using Microsoft.Extensions.Time.Testing;
+
+namespace MarketingBot.Tests.Hosting;
+
+public class NativeMemoryTrimTests
+{
+    [Fact]
+    public async Task It_trims_once_a_second_while_the_service_runs()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var trims = 0;
+        using var service = new NativeMemoryTrim(time, () => { Interlocked.Increment(ref trims); return true; });
+        await service.StartAsync(CancellationToken.None);
+
+        await AdvanceAsync(time, TimeSpan.FromMilliseconds(900));
+        Assert.Equal(0, trims);
+        await AdvanceAsync(time, TimeSpan.FromMilliseconds(100));
+        await WaitForAsync(() => trims == 1);
+        for (var i = 0; i < 3; i++) await AdvanceAsync(time, NativeMemoryTrim.Interval);
+        await WaitForAsync(() => trims == 4);
+
+        await service.StopAsync(CancellationToken.None);
+        await AdvanceAsync(time, NativeMemoryTrim.Interval);
+        Assert.Equal(4, trims);
+    }
+
+    [Fact]
+    public async Task Without_glibc_it_stops_asking_after_the_first_try()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var trims = 0;
+        using var service = new NativeMemoryTrim(time, () => { Interlocked.Increment(ref trims); return false; });
+        await service.StartAsync(CancellationToken.None);
+
+        await AdvanceAsync(time, NativeMemoryTrim.Interval);
+        await WaitForAsync(() => trims == 1);
+        for (var i = 0; i < 3; i++) await AdvanceAsync(time, NativeMemoryTrim.Interval);
+        Assert.Equal(1, trims);
+        await service.StopAsync(CancellationToken.None);
+    }
+
+    private static async Task AdvanceAsync(FakeTimeProvider time, TimeSpan by)
+    {
+        time.Advance(by);
+        await Task.Delay(20);
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 200 && !condition(); i++) await Task.Delay(10);
+        Assert.True(condition());
+    }
+}
+
+public class GlibcTrimTests
+{
+    private const int Blocks = 256;
+    private const int BlockBytes = 96 * 1024;
+
+    [GlibcFact]
+    public void Trimming_gives_back_native_memory_that_was_freed_between_blocks_still_in_use()
+    {
+        // Blocks below glibc's mmap threshold, every other one freed: the holes between blocks still in use are
+        // what glibc keeps resident, as with zlib's compressors in the service. Only the freed blocks' pages are
+        // counted (mincore), so whatever else the test process does meanwhile does not matter.
+        var ones = Enumerable.Repeat((byte)1, BlockBytes).ToArray();
+        var blocks = new nint[Blocks];
+        try
+        {
+            for (var i = 0; i < Blocks; i++)
+            {
+                blocks[i] = Marshal.AllocHGlobal(BlockBytes);
+                Marshal.Copy(ones, 0, blocks[i], BlockBytes);
+            }
+            var freed = blocks.Where((_, i) => i % 2 == 1).ToArray();
+            foreach (var block in freed) Marshal.FreeHGlobal(block);
+            var before = ResidentPages(freed);
+
+            Assert.True(NativeMemoryTrim.Glibc.Trim());
+
+            var after = ResidentPages(freed);
+            var pages = freed.Length * (BlockBytes / Environment.SystemPageSize - 2);
+            Assert.True(before > pages * 9 / 10, $"{before} of {pages} freed pages resident before trimming");
+            Assert.True(after < pages / 10, $"{after} of {pages} freed pages still resident after trimming");
+        }
+        finally
+        {
+            for (var i = 0; i < Blocks; i += 2) Marshal.FreeHGlobal(blocks[i]);
+        }
+    }
+
+    /// <summary>Resident pages wholly inside the freed blocks (the first and last page also hold glibc's bookkeeping).</summary>
+    private static int ResidentPages(nint[] blocks)
+    {
+        var page = Environment.SystemPageSize;
+        var resident = 0;
+        foreach (var block in blocks)
+        {
+            var first = (block + page) / page * page;
+            var count = BlockBytes / page - 2;
+            var vector = new byte[count];
+            Assert.Equal(0, MinCore(first, (nuint)(count * page), vector));
+            resident += vector.Count(b => (b & 1) == 1);
+        }
+        return resident;
+    }
+
+    [DllImport("libc.so.6", EntryPoint = "mincore", SetLastError = true)]
+    private static extern int MinCore(nint address, nuint length, byte[] vector);
+}
+
+public sealed class GlibcFactAttribute : FactAttribute
+{
+    public GlibcFactAttribute()
+    {
+        if (!OperatingSystem.IsLinux() || !NativeLibrary.TryLoad("libc.so.6", out _)) Skip = "needs Linux with glibc (malloc_trim)";
+    }
+}
