@@ -9,42 +9,58 @@ public class NativeMemoryTrimTests
     [Fact]
     public async Task It_trims_once_a_second_while_the_service_runs()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var trims = 0;
-        using var service = new NativeMemoryTrim(time, () => { Interlocked.Increment(ref trims); return true; });
-        await service.StartAsync(CancellationToken.None);
+        using var trimmer = await Trimmer.StartAsync(glibc: true);
 
-        await AdvanceAsync(time, TimeSpan.FromMilliseconds(900));
-        Assert.Equal(0, trims);
-        await AdvanceAsync(time, TimeSpan.FromMilliseconds(100));
-        await WaitForAsync(() => trims == 1);
-        for (var i = 0; i < 3; i++) await AdvanceAsync(time, NativeMemoryTrim.Interval);
-        await WaitForAsync(() => trims == 4);
+        await trimmer.AdvanceAsync(TimeSpan.FromMilliseconds(900));
+        Assert.Equal(0, trimmer.Trims);
+        await trimmer.AdvanceAsync(TimeSpan.FromMilliseconds(100));
+        await WaitForAsync(() => trimmer.Trims == 1);
+        for (var i = 0; i < 3; i++) await trimmer.AdvanceAsync(NativeMemoryTrim.Interval);
+        await WaitForAsync(() => trimmer.Trims == 4);
 
-        await service.StopAsync(CancellationToken.None);
-        await AdvanceAsync(time, NativeMemoryTrim.Interval);
-        Assert.Equal(4, trims);
+        await trimmer.Service.StopAsync(CancellationToken.None);
+        await trimmer.AdvanceAsync(NativeMemoryTrim.Interval);
+        Assert.Equal(4, trimmer.Trims);
     }
 
     [Fact]
     public async Task Without_glibc_it_stops_asking_after_the_first_try()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var trims = 0;
-        using var service = new NativeMemoryTrim(time, () => { Interlocked.Increment(ref trims); return false; });
-        await service.StartAsync(CancellationToken.None);
+        using var trimmer = await Trimmer.StartAsync(glibc: false);
 
-        await AdvanceAsync(time, NativeMemoryTrim.Interval);
-        await WaitForAsync(() => trims == 1);
-        for (var i = 0; i < 3; i++) await AdvanceAsync(time, NativeMemoryTrim.Interval);
-        Assert.Equal(1, trims);
-        await service.StopAsync(CancellationToken.None);
+        await trimmer.AdvanceAsync(NativeMemoryTrim.Interval);
+        await WaitForAsync(() => trimmer.Trims == 1);
+        for (var i = 0; i < 3; i++) await trimmer.AdvanceAsync(NativeMemoryTrim.Interval);
+        Assert.Equal(1, trimmer.Trims);
+        await trimmer.Service.StopAsync(CancellationToken.None);
     }
 
-    private static async Task AdvanceAsync(FakeTimeProvider time, TimeSpan by)
+    /// <summary>The service on a fake clock, counting its trims; each trim answers whether glibc is there.</summary>
+    private sealed class Trimmer : IDisposable
     {
-        time.Advance(by);
-        await Task.Delay(20);
+        private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+        private int _trims;
+
+        private Trimmer(bool glibc) => Service = new NativeMemoryTrim(_time, () => { Interlocked.Increment(ref _trims); return glibc; });
+
+        public NativeMemoryTrim Service { get; }
+
+        public int Trims => Volatile.Read(ref _trims);
+
+        public static async Task<Trimmer> StartAsync(bool glibc)
+        {
+            var trimmer = new Trimmer(glibc);
+            await trimmer.Service.StartAsync(CancellationToken.None);
+            return trimmer;
+        }
+
+        public async Task AdvanceAsync(TimeSpan by)
+        {
+            _time.Advance(by);
+            await Task.Delay(20);
+        }
+
+        public void Dispose() => Service.Dispose();
     }
 
     private static async Task WaitForAsync(Func<bool> condition)

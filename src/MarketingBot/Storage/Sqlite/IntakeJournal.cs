@@ -24,7 +24,7 @@ internal sealed class IntakeJournal : IDisposable
     private const int MaxRecordBytes = 64 * 1024 * 1024;
 
     /// <summary>A file is closed for new records once it is this long and fully indexed.</summary>
-    internal const long RotateAtBytes = 8 * 1024 * 1024;
+    private const long RotateAtBytes = 8 * 1024 * 1024;
 
     private readonly string _folder;
     private readonly MemoryStream _records = new();
@@ -47,8 +47,6 @@ internal sealed class IntakeJournal : IDisposable
             lock (_gate) return _end;
         }
     }
-
-    public string Folder => _folder;
 
     /// <summary>
     /// Opens the journal beside the database, cutting off a torn record at the end of the newest file,
@@ -121,6 +119,14 @@ internal sealed class IntakeJournal : IDisposable
         return records;
     }
 
+    /// <summary>Whether copying up to <paramref name="indexed"/> lets <see cref="RotateIfIndexed"/> delete the current file.</summary>
+    public bool FreesFile(JournalPosition indexed)
+    {
+        lock (_gate) return Frees(indexed);
+    }
+
+    private bool Frees(JournalPosition indexed) => indexed.CompareTo(_end) >= 0 && _end.Offset >= RotateAtBytes;
+
     /// <summary>
     /// Once everything up to the end is indexed and the file is long enough, new records go to a fresh file,
     /// and the indexed one is deleted.
@@ -130,7 +136,7 @@ internal sealed class IntakeJournal : IDisposable
         string? done = null;
         lock (_gate)
         {
-            if (indexed.CompareTo(_end) < 0 || _end.Offset < RotateAtBytes) return;
+            if (!Frees(indexed)) return;
             var next = new FileStream(PathOf(_folder, _end.File + 1), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
             _file.Dispose();
             _file = next;

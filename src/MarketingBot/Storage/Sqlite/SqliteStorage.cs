@@ -272,7 +272,7 @@ internal sealed class SqliteStorage : StorageEngine
             var records = _journal.Read(ref at, IndexBatch);
             if (at == _indexed) return;
             // Before a journal file is deleted, what was copied from it must be on disk.
-            var freesFile = at.CompareTo(_journal.End) >= 0 && at.Offset >= IntakeJournal.RotateAtBytes;
+            var freesFile = _journal.FreesFile(at);
             if (freesFile) _worker.Execute("PRAGMA synchronous=FULL");
             using (var transaction = _worker.BeginTransaction())
             {
