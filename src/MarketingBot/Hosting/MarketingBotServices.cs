@@ -74,7 +74,8 @@ public static class MarketingBotServices
         services.AddSingleton(sp => DryRunMode.From(
             sp.GetRequiredService<IOptions<BotSettings>>().Value, sp.GetRequiredService<IOptions<GitHubSettings>>().Value));
 
-        services.AddSingleton(sp => Inbox.Open(sp.GetRequiredService<IOptions<StorageSettings>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => Inbox.Open(sp.GetRequiredService<IOptions<StorageSettings>>().Value, sp.GetRequiredService<TimeProvider>(),
+            () => sp.GetRequiredService<DeliverySignal>().IntakeBusy));
         services.AddSingleton<DeliverySignal>();
         services.AddEventRoutes();
         services.AddSingleton<WorkflowSource>();

@@ -4,7 +4,7 @@ namespace MarketingBot.Processing;
 /// What the webhook endpoint tells the processor: a delivery was stored (wake up instead of waiting for the
 /// next poll), and how many deliveries it is answering at this moment (whether GitHub is sending a burst).
 /// </summary>
-public sealed class DeliverySignal
+public sealed class DeliverySignal(TimeProvider time)
 {
     /// <summary>
     /// Deliveries being answered at once from which the intake counts as saturated. At a steady 500/s each is
@@ -13,8 +13,15 @@ public sealed class DeliverySignal
     /// </summary>
     public const int BusyAt = 8;
 
+    /// <summary>
+    /// A burst counts as going on until this long after the intake was last saturated. Between requests the count
+    /// dips below <see cref="BusyAt"/> many times a second, and what steps back for a burst would start and stop with it.
+    /// </summary>
+    public static readonly TimeSpan BurstLingers = TimeSpan.FromSeconds(1);
+
     private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _receiving;
+    private long _busyUntil;
 
     /// <summary>Completes at the next <see cref="Notify"/>; take it before looking for work so no notification is missed.</summary>
     public Task Next => Volatile.Read(ref _next).Task;
@@ -22,13 +29,14 @@ public sealed class DeliverySignal
     public void Notify() =>
         Interlocked.Exchange(ref _next, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
-    /// <summary>True while the endpoint answers <see cref="BusyAt"/> deliveries or more at once.</summary>
-    public bool IntakeBusy => Volatile.Read(ref _receiving) >= BusyAt;
+    /// <summary>True while the endpoint answers <see cref="BusyAt"/> deliveries or more at once, and for <see cref="BurstLingers"/> after.</summary>
+    public bool IntakeBusy => Volatile.Read(ref _receiving) >= BusyAt || time.GetTimestamp() < Volatile.Read(ref _busyUntil);
 
     /// <summary>Counts one delivery as being answered until the returned scope is disposed.</summary>
     public Receiving Receive()
     {
-        Interlocked.Increment(ref _receiving);
+        if (Interlocked.Increment(ref _receiving) >= BusyAt)
+            Volatile.Write(ref _busyUntil, time.GetTimestamp() + (long)(BurstLingers.TotalSeconds * time.TimestampFrequency));
         return new Receiving(this);
     }
 

@@ -34,13 +34,15 @@ public sealed class Inbox : IAsyncDisposable
     }
 
     /// <summary>Opens the store <c>Storage__Provider</c> names, creating or migrating its schema.</summary>
-    public static Inbox Open(StorageSettings storage, TimeProvider time) => new(storage.Engine switch
+    /// <param name="intakeBusy">Whether the intake is saturated at this moment: SQLite then leaves its journal for later. Without it, never.</param>
+    public static Inbox Open(StorageSettings storage, TimeProvider time, Func<bool>? intakeBusy = null) => new(storage.Engine switch
     {
         StorageProvider.Postgres => PostgresStorage.Open(storage.PostgresConnectionString),
-        _ => SqliteStorage.Open(storage.SqliteConnectionString),
+        _ => SqliteStorage.Open(storage.SqliteConnectionString, intakeBusy ?? (() => false)),
     }, time);
 
-    public static Inbox OpenSqlite(string connectionString, TimeProvider time) => new(SqliteStorage.Open(connectionString), time);
+    public static Inbox OpenSqlite(string connectionString, TimeProvider time, Func<bool>? intakeBusy = null) =>
+        new(SqliteStorage.Open(connectionString, intakeBusy ?? (() => false)), time);
 
     public static Inbox OpenPostgres(string connectionString, TimeProvider time) => new(PostgresStorage.Open(connectionString), time);
 
@@ -106,9 +108,10 @@ public sealed class Inbox : IAsyncDisposable
         }
     }
 
-    private Task<T> WithWorkerAsync<T>(Func<DbConnection, T> work, bool upToDate = true) => _engine.UseAsync(work, upToDate);
+    /// <summary>Runs work on the shared connection; <paramref name="upToDate"/> when it reads the deliveries and must see every one stored.</summary>
+    private Task<T> WithWorkerAsync<T>(Func<DbConnection, T> work, bool upToDate = false) => _engine.UseAsync(work, upToDate);
 
-    private Task WithWorkerAsync(Action<DbConnection> work) => _engine.UseAsync(c => { work(c); return true; });
+    private Task WithWorkerAsync(Action<DbConnection> work) => _engine.UseAsync(c => { work(c); return true; }, upToDate: false);
 
     /// <summary>
     /// Deliveries whose processing was cut short go back to the queue: with SQLite, every one left
@@ -137,7 +140,7 @@ public sealed class Inbox : IAsyncDisposable
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9))));
         claimed.Sort((a, b) => a.Id.CompareTo(b.Id));
         return claimed;
-    }, upToDate: false);
+    });
 
     /// <summary>Marks a delivery done and writes its audit entry in the same transaction.</summary>
     public Task CompleteAsync(ClaimedDelivery delivery, string outcome, bool dryRun, IReadOnlyList<string> effects) =>
@@ -194,7 +197,7 @@ public sealed class Inbox : IAsyncDisposable
         var counts = new long[4];
         while (reader.Read()) counts[reader.GetInt32(0)] = reader.GetInt64(1);
         return new InboxCounts(counts[0], counts[1], counts[2], counts[3]);
-    });
+    }, upToDate: true);
 
     /// <summary>Deliveries waiting or running, counted from the partial index that covers only them.</summary>
     public Task<long> CountWaitingAsync() => WithWorkerAsync(c =>
@@ -202,7 +205,7 @@ public sealed class Inbox : IAsyncDisposable
         using var command = c.CreateCommand();
         command.CommandText = "SELECT COUNT(*) FROM deliveries WHERE state IN (0, 1)";
         return (long)command.ExecuteScalar()! + _engine.NotYetInTables;
-    }, upToDate: false);
+    });
 
     /// <summary>The audit log in the order it was written; for one delivery when <paramref name="guid"/> is given.</summary>
     public Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(string? guid = null) => WithWorkerAsync<IReadOnlyList<AuditEntry>>(c =>
@@ -233,7 +236,7 @@ public sealed class Inbox : IAsyncDisposable
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9))));
         }
         return entries;
-    });
+    }, upToDate: true);
 
     /// <summary>
     /// Remembers where a request's card is and, when its column changed, when and by whom: GitHub
@@ -518,7 +521,7 @@ public sealed class Inbox : IAsyncDisposable
         command.CommandText = "SELECT 1 FROM deliveries WHERE guid = @guid";
         command.Set("@guid", guid);
         return command.ExecuteScalar() is not null;
-    });
+    }, upToDate: true);
 
     /// <summary>When the last delivery arrived; null when none ever did.</summary>
     public Task<DateTimeOffset?> LastReceivedAsync() => WithWorkerAsync(c =>
@@ -526,7 +529,7 @@ public sealed class Inbox : IAsyncDisposable
         using var command = c.CreateCommand();
         command.CommandText = "SELECT MAX(received_at) FROM deliveries";
         return command.ExecuteScalar() is long at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : (DateTimeOffset?)null;
-    });
+    }, upToDate: true);
 
     /// <summary>The newest deliveries, optionally only those in one state, for the dashboard.</summary>
     public Task<IReadOnlyList<DeliverySummary>> ReadDeliveriesAsync(int limit, DeliveryState? state = null) => WithWorkerAsync<IReadOnlyList<DeliverySummary>>(c =>
@@ -541,7 +544,7 @@ public sealed class Inbox : IAsyncDisposable
         return command.ReadAll(reader => new DeliverySummary(reader.GetString(0), reader.IsDBNull(2) ? reader.GetString(1) : $"{reader.GetString(1)}.{reader.GetString(2)}",
                 (DeliveryState)reader.GetInt32(3), reader.GetInt32(4), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
                 reader.IsDBNull(6) ? null : reader.GetString(6)));
-    });
+    }, upToDate: true);
 
     /// <summary>A dead letter goes back to the queue with a fresh set of attempts (the dashboard's retry button).</summary>
     public Task<bool> RetryDeadAsync(string guid) => WithWorkerAsync(c =>
@@ -551,7 +554,7 @@ public sealed class Inbox : IAsyncDisposable
         command.Set("@guid", guid);
         command.Set("@now", Now);
         return command.ExecuteNonQuery() == 1;
-    });
+    }, upToDate: true);
 
     /// <summary>A card's columns over time, oldest first.</summary>
     public Task<IReadOnlyList<(string Column, DateTimeOffset At, string MovedBy)>> ReadStatusHistoryAsync(string contentNodeId) =>

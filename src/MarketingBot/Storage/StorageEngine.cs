@@ -22,11 +22,11 @@ internal abstract class StorageEngine : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs work on the connection the bot's reads and updates share. With <paramref name="upToDate"/> false the
-    /// work may not yet see every delivery stored (SQLite copies its journal in bounded steps then, so claims
-    /// during a burst do not take the core from the intake).
+    /// Runs work on the connection the bot's reads and updates share. Only with <paramref name="upToDate"/> does
+    /// the work see every delivery stored: SQLite then first copies the rest of its journal into the tables,
+    /// which only reads of the deliveries need.
     /// </summary>
-    public abstract Task<T> UseAsync<T>(Func<DbConnection, T> work, bool upToDate = true);
+    public abstract Task<T> UseAsync<T>(Func<DbConnection, T> work, bool upToDate);
 
     /// <summary>Deliveries stored but not yet in the tables.</summary>
     public virtual long NotYetInTables => 0;

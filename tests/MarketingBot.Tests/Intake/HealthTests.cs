@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MarketingBot.Health;
@@ -77,9 +78,10 @@ public class HealthTests
         Assert.Equal(0, await HealthProbe.RunAsync([$"{instance.Url}/healthz"], output, errors));
         Assert.Equal(1, await HealthProbe.RunAsync([$"{instance.Url}/broken"], output, errors));
         Assert.Contains("503", output.ToString());
-        var closed = instance.Url!;
-        instance.Stop();
-        Assert.Equal(1, await HealthProbe.RunAsync([$"{closed}/healthz"], output, errors));
+        // A port this test holds without listening refuses connections; a stopped server's port could be taken by a parallel test.
+        using var refusing = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        refusing.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        Assert.Equal(1, await HealthProbe.RunAsync([$"http://127.0.0.1:{((IPEndPoint)refusing.LocalEndPoint!).Port}/healthz"], output, errors));
         Assert.Contains("no answer", errors.ToString());
         Assert.Equal(2, await HealthProbe.RunAsync(["not a url"], output, errors));
     }

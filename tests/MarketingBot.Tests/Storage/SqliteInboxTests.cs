@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using MarketingBot.Storage;
+using MarketingBot.Storage.Sqlite;
 using MarketingBot.Tests.Support;
 
 namespace MarketingBot.Tests.Storage;
@@ -140,5 +141,43 @@ public sealed class SqliteInboxTests : InboxContract
         Store = Open(Time);
         Assert.Equal(stored + 1, (await Store.CountAsync()).Pending);
         Assert.True(await Store.HasDeliveryAsync("after"));
+    }
+
+    [Fact]
+    public async Task While_the_intake_is_saturated_a_claim_copies_from_the_journal_only_the_deliveries_it_takes()
+    {
+        var busy = true;
+        var path = _folder.File("busy.db");
+        await using var inbox = Inbox.OpenSqlite($"Data Source={path}", Time, () => busy);
+        foreach (var n in Enumerable.Range(1, 10)) await inbox.StoreAsync(Delivery($"d{n}", $"issue-{n}"));
+
+        Assert.Equal(["d1", "d2"], (await inbox.ClaimReadyAsync(2)).Select(d => d.Guid));
+        Assert.Equal(2, SqliteFile.Count(path, "SELECT COUNT(*) FROM deliveries"));
+        Assert.Equal(10, await inbox.CountWaitingAsync());
+        Assert.Equal(StoreOutcome.AlreadyHandled, await inbox.StoreAsync(Delivery("d7", "issue-7")));
+
+        busy = false;
+        Assert.Equal(["d3"], (await inbox.ClaimReadyAsync(1)).Select(d => d.Guid));
+        Assert.Equal(10, SqliteFile.Count(path, "SELECT COUNT(*) FROM deliveries"));
+    }
+
+    [Fact]
+    public async Task The_upkeep_leaves_the_journal_alone_while_the_intake_is_saturated_and_copies_the_backlog_after()
+    {
+        var busy = true;
+        var path = _folder.File("upkeep.db");
+        await using var storage = SqliteStorage.Open($"Data Source={path}", () => busy);
+        var now = Time.GetUtcNow().ToUnixTimeMilliseconds();
+        await storage.StoreAsync([.. Enumerable.Range(1, 600).Select(n => Delivery($"d{n}", $"issue-{n}"))], now);
+
+        await storage.UpkeepAsync(now);
+        Assert.Equal(0, SqliteFile.Count(path, "SELECT COUNT(*) FROM deliveries"));
+        Assert.Equal(600, storage.NotYetInTables);
+
+        busy = false;
+        await storage.UpkeepAsync(now);
+        Assert.Equal(600, SqliteFile.Count(path, "SELECT COUNT(*) FROM deliveries"));
+        Assert.Equal(0, storage.NotYetInTables);
+        Assert.Equal([StoreOutcome.AlreadyHandled], await storage.StoreAsync([Delivery("d600", "issue-600")], now));
     }
 }

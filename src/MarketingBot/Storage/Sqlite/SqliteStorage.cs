@@ -1,4 +1,5 @@
-using System.Collections.Concurrent;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
@@ -7,14 +8,23 @@ namespace MarketingBot.Storage.Sqlite;
 /// <summary>
 /// One SQLite file, for one instance. An accepted delivery is appended to the <see cref="IntakeJournal"/>
 /// and acknowledged once that is on disk; the journal is copied into the tables in large transactions on
-/// the connection everything else shares, before each use of it. Intake thus writes each body once and
-/// takes no lock the processing side holds. Checkpoints are taken by the upkeep loop, never by a
-/// committing request (<c>wal_autocheckpoint=0</c>).
+/// the connection everything else shares: before a claim, before a read of the deliveries, and by the
+/// upkeep loop. Intake thus writes each body once and takes no lock the processing side holds.
+/// Checkpoints are taken by the upkeep loop, never by a committing request (<c>wal_autocheckpoint=0</c>).
 /// </summary>
+/// <remarks>
+/// While the intake is saturated the copying steps back, as processing does: a claim copies only as many
+/// records as it may take, and the upkeep none. Copying a record costs more of the core than accepting it
+/// (its row and three index entries, written to the WAL and again by the checkpoint), and the journal
+/// already keeps it safe. The backlog is copied once the burst is over.
+/// </remarks>
 internal sealed class SqliteStorage : StorageEngine
 {
     /// <summary>Journal records copied per use of the connection: enough that a transaction writes the tables' pages once for many rows, few enough that a burst of intake is not held up by the copying.</summary>
     private const int IndexBatch = 256;
+
+    /// <summary>Records the upkeep copies per tick while the intake has room: a backlog of a burst goes at up to 10,000 a second, with a checkpoint in between.</summary>
+    private const int CatchUpPerTick = 8 * IndexBatch;
 
     private readonly string _connectionString;
     private readonly SqliteConnection _intake;
@@ -22,16 +32,20 @@ internal sealed class SqliteStorage : StorageEngine
     private readonly SqliteConnection _worker;
     private readonly SemaphoreSlim _workerLock = new(1, 1);
     private readonly IntakeJournal _journal;
+    private readonly Func<bool> _intakeBusy;
 
     // Deliveries in the journal but not yet in the tables, so that a repeat of one is known as one. Each is
-    // removed only after its row is committed: a repeat finds it here or, after that, in the table. No lock, so
-    // the intake never waits for the copying.
-    private readonly ConcurrentDictionary<string, bool> _unindexed = new();
+    // removed only after its row is committed: a repeat finds it here or, after that, in the table. A burst
+    // leaves hundreds of thousands here, so each is kept as a 128-bit hash of its GUID (16 bytes, not a
+    // 100-byte string); two GUIDs sharing one is a chance of about 1 in 10^26 per million deliveries.
+    private readonly HashSet<UInt128> _unindexed = [];
+    private readonly Lock _unindexedGate = new();
     private JournalPosition _indexed;
 
-    private SqliteStorage(string connectionString)
+    private SqliteStorage(string connectionString, Func<bool> intakeBusy)
     {
         _connectionString = connectionString;
+        _intakeBusy = intakeBusy;
         _worker = OpenConnection();
         Migrate(_worker);
         // The tables' commits skip their own flush to disk: the journal already holds every accepted delivery,
@@ -46,12 +60,13 @@ internal sealed class SqliteStorage : StorageEngine
         _lookup.Set("@guid", "");
     }
 
-    public static SqliteStorage Open(string connectionString)
+    /// <param name="intakeBusy">Whether the intake is saturated at this moment, when the copying steps back.</param>
+    public static SqliteStorage Open(string connectionString, Func<bool> intakeBusy)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);
         var directory = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
         if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
-        return new SqliteStorage(builder.ToString());
+        return new SqliteStorage(builder.ToString(), intakeBusy);
     }
 
     public override string Location => $"SQLite {new SqliteConnectionStringBuilder(_connectionString).DataSource}";
@@ -210,15 +225,29 @@ internal sealed class SqliteStorage : StorageEngine
         }
     }
 
-    /// <summary>Copies what the journal holds since the last start, so the tables are complete before anything reads them.</summary>
-    public override void Start(long now) => IndexJournal(untilCaughtUp: true);
+    /// <summary>
+    /// Notes the deliveries the journal holds beyond the tables, so that a repeat of one is known as one. They are
+    /// copied later, as any are: after a crash in a burst that is hundreds of thousands, and copying them here would
+    /// keep the intake from answering meanwhile.
+    /// </summary>
+    public override void Start(long now)
+    {
+        var at = _indexed;
+        while (_journal.Read(ref at, IndexBatch) is { Count: > 0 } records)
+        {
+            lock (_unindexedGate)
+            {
+                foreach (var record in records) _unindexed.Add(KeyOf(record.Delivery.Guid));
+            }
+        }
+    }
 
-    public override async Task<T> UseAsync<T>(Func<DbConnection, T> work, bool upToDate = true)
+    public override async Task<T> UseAsync<T>(Func<DbConnection, T> work, bool upToDate)
     {
         await _workerLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            IndexJournal(untilCaughtUp: upToDate);
+            if (upToDate) IndexJournal(int.MaxValue);
             return work(_worker);
         }
         finally
@@ -227,7 +256,15 @@ internal sealed class SqliteStorage : StorageEngine
         }
     }
 
-    public override long NotYetInTables => _unindexed.Count;
+    public override long NotYetInTables
+    {
+        get
+        {
+            lock (_unindexedGate) return _unindexed.Count;
+        }
+    }
+
+    private static UInt128 KeyOf(string guid) => XxHash128.HashToUInt128(MemoryMarshal.AsBytes(guid.AsSpan()));
 
     public override Task<StoreOutcome[]> StoreAsync(IReadOnlyList<IncomingDelivery> deliveries, long now)
     {
@@ -235,8 +272,12 @@ internal sealed class SqliteStorage : StorageEngine
         var accepted = new List<IncomingDelivery>(deliveries.Count);
         for (var i = 0; i < deliveries.Count; i++)
         {
-            var guid = deliveries[i].Guid;
-            var queued = !_unindexed.ContainsKey(guid) && IsNewOrRevivable(guid) && _unindexed.TryAdd(guid, true);
+            var key = KeyOf(deliveries[i].Guid);
+            bool inJournal;
+            lock (_unindexedGate) inJournal = _unindexed.Contains(key);
+            // The table is read outside the lock: only this writer adds keys, so none can be added meanwhile.
+            var queued = !inJournal && IsNewOrRevivable(deliveries[i].Guid);
+            if (queued) lock (_unindexedGate) _unindexed.Add(key);
             outcomes[i] = queued ? StoreOutcome.Queued : StoreOutcome.AlreadyHandled;
             if (queued) accepted.Add(deliveries[i]);
         }
@@ -247,7 +288,7 @@ internal sealed class SqliteStorage : StorageEngine
         }
         catch
         {
-            foreach (var delivery in accepted) _unindexed.TryRemove(delivery.Guid, out _);
+            Forget(accepted);
             throw;
         }
         return Task.FromResult(outcomes);
@@ -263,14 +304,23 @@ internal sealed class SqliteStorage : StorageEngine
         return state == DeliveryState.Dead || (state == DeliveryState.Pending && row.GetInt32(1) > 0);
     }
 
-    /// <summary>Copies journal records into the tables; the caller holds the worker connection.</summary>
-    private void IndexJournal(bool untilCaughtUp)
+    private void Forget(IEnumerable<IncomingDelivery> deliveries)
     {
-        do
+        lock (_unindexedGate)
+        {
+            foreach (var delivery in deliveries) _unindexed.Remove(KeyOf(delivery.Guid));
+        }
+    }
+
+    /// <summary>Copies up to <paramref name="atMost"/> journal records into the tables and returns how many; the caller holds the worker connection.</summary>
+    private int IndexJournal(int atMost)
+    {
+        var copied = 0;
+        while (copied < atMost)
         {
             var at = _indexed;
-            var records = _journal.Read(ref at, IndexBatch);
-            if (at == _indexed) return;
+            var records = _journal.Read(ref at, Math.Min(IndexBatch, atMost - copied));
+            if (at == _indexed) break;
             // Before a journal file is deleted, what was copied from it must be on disk.
             var freesFile = _journal.FreesFile(at);
             if (freesFile) _worker.Execute("PRAGMA synchronous=FULL");
@@ -286,14 +336,15 @@ internal sealed class SqliteStorage : StorageEngine
                 transaction.Commit();
             }
             _indexed = at;
-            foreach (var record in records) _unindexed.TryRemove(record.Delivery.Guid, out _);
+            copied += records.Count;
+            Forget(records.Select(record => record.Delivery));
             if (freesFile)
             {
                 _worker.Execute("PRAGMA synchronous=NORMAL");
                 _journal.RotateIfIndexed(at);
             }
         }
-        while (untilCaughtUp);
+        return copied;
     }
 
     private JournalPosition ReadIndexedPosition()
@@ -307,6 +358,9 @@ internal sealed class SqliteStorage : StorageEngine
 
     public override DbCommand? ClaimCommand(DbConnection connection, long now, int max)
     {
+        // A step of the journal first, so a delivery just stored is claimed at once; while the intake is saturated,
+        // only as many records as this claim may take.
+        IndexJournal(_intakeBusy() ? max : IndexBatch);
         // The search is a plain read, outside any write transaction: with a long backlog it takes a while. Only
         // this connection writes the tables, so the rows found are still waiting when the update runs.
         var ready = new List<long>(max);
@@ -332,25 +386,25 @@ internal sealed class SqliteStorage : StorageEngine
     public override int RequeueInterrupted(DbConnection connection, long now) =>
         connection.Execute("UPDATE deliveries SET state = 0 WHERE state = 1");
 
-    /// <summary>Copies the journal's new records even when nothing asks for them, and checkpoints without blocking readers.</summary>
+    /// <summary>
+    /// Copies the journal's new records even when nothing asks for them, unless the intake is saturated, and
+    /// checkpoints without blocking readers. The connection is let go between steps, so processing gets its turns.
+    /// </summary>
     public override async Task UpkeepAsync(long now)
     {
-        await _workerLock.WaitAsync().ConfigureAwait(false);
-        try
+        for (var copied = 0; copied < CatchUpPerTick && !_intakeBusy();)
         {
-            IndexJournal(untilCaughtUp: false);
-            _worker.Execute("PRAGMA wal_checkpoint(PASSIVE)");
+            var step = await UseAsync(_ => IndexJournal(IndexBatch), upToDate: false).ConfigureAwait(false);
+            if (step == 0) break;
+            copied += step;
         }
-        finally
-        {
-            _workerLock.Release();
-        }
+        await UseAsync(worker => worker.Execute("PRAGMA wal_checkpoint(PASSIVE)"), upToDate: false).ConfigureAwait(false);
     }
 
     public override async ValueTask DisposeAsync()
     {
+        // What the journal holds beyond the tables stays there for the next start: copying a burst's backlog would hold up the shutdown.
         await _workerLock.WaitAsync().ConfigureAwait(false);
-        IndexJournal(untilCaughtUp: true);
         _worker.Execute("PRAGMA wal_checkpoint(TRUNCATE)");
         _worker.Dispose();
         _lookup.Dispose();
