@@ -267,6 +267,8 @@ static class Report
             var sorted = values.Order().ToArray();
             return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
         }
+        // --runs 0 measures only the steady rate.
+        results = results.Where(r => r.Value.Count > 0).ToDictionary();
         var text = new StringBuilder();
         text.AppendLine($"# Intake benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC").AppendLine()
             .AppendLine($"{File.ReadAllText("/sys/devices/system/cpu/online").Trim()} online cores; server pinned to core 1, load generator to core 0. Signed `issues` deliveries of {bodyBytes / 1024.0:0.0} KB, "

@@ -75,7 +75,7 @@ public static class MarketingBotServices
             sp.GetRequiredService<IOptions<BotSettings>>().Value, sp.GetRequiredService<IOptions<GitHubSettings>>().Value));
 
         services.AddSingleton(sp => Inbox.Open(sp.GetRequiredService<IOptions<StorageSettings>>().Value, sp.GetRequiredService<TimeProvider>(),
-            () => sp.GetRequiredService<DeliverySignal>().IntakeBusy));
+            () => sp.GetRequiredService<DeliverySignal>().InBurst));
         services.AddSingleton<DeliverySignal>();
         services.AddEventRoutes();
         services.AddSingleton<WorkflowSource>();

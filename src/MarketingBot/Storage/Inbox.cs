@@ -34,7 +34,7 @@ public sealed class Inbox : IAsyncDisposable
     }
 
     /// <summary>Opens the store <c>Storage__Provider</c> names, creating or migrating its schema.</summary>
-    /// <param name="intakeBusy">Whether the intake is saturated at this moment: SQLite then leaves its journal for later. Without it, never.</param>
+    /// <param name="intakeBusy">Whether a burst of deliveries is going on: SQLite then leaves its journal for later. Without it, never.</param>
     public static Inbox Open(StorageSettings storage, TimeProvider time, Func<bool>? intakeBusy = null) => new(storage.Engine switch
     {
         StorageProvider.Postgres => PostgresStorage.Open(storage.PostgresConnectionString),

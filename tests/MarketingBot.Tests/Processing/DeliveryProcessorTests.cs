@@ -84,10 +84,9 @@ public partial class DeliveryProcessorTests
         Assert.Equal([0], Assert.Single(handler.SeenByIssue).Value);
 
         foreach (var receiving in burst) receiving.Dispose();
-        Assert.True(signal.IntakeBusy);
-        time.Advance(DeliverySignal.BurstLingers - DeliveryProcessor.BusyIntakePause);
         Assert.False(signal.IntakeBusy);
         // The pause the processor began while the burst still ran ends; no other follows.
+        time.Advance(DeliveryProcessor.BusyIntakePause);
         Assert.Equal(HttpStatusCode.Accepted, (await bot.PostAsync("issues", "after-burst", Payloads.IssueEvent("opened", 2, "I_2"))).StatusCode);
         await bot.DrainAsync();
         Assert.Equal(2, handler.SeenByIssue.Count);

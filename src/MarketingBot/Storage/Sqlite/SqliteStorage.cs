@@ -13,10 +13,10 @@ namespace MarketingBot.Storage.Sqlite;
 /// Checkpoints are taken by the upkeep loop, never by a committing request (<c>wal_autocheckpoint=0</c>).
 /// </summary>
 /// <remarks>
-/// While the intake is saturated the copying steps back, as processing does: a claim copies only as many
-/// records as it may take, and the upkeep none. Copying a record costs more of the core than accepting it
-/// (its row and three index entries, written to the WAL and again by the checkpoint), and the journal
-/// already keeps it safe. The backlog is copied once the burst is over.
+/// During a burst (<c>intakeBusy</c>) the copying steps back: a claim copies only as many records as it may
+/// take, and the upkeep none. Copying a record costs more of the core than accepting it (its row and three
+/// index entries, written to the WAL and again by the checkpoint), and the journal already keeps it safe.
+/// The backlog is copied once the burst is over.
 /// </remarks>
 internal sealed class SqliteStorage : StorageEngine
 {
@@ -60,7 +60,7 @@ internal sealed class SqliteStorage : StorageEngine
         _lookup.Set("@guid", "");
     }
 
-    /// <param name="intakeBusy">Whether the intake is saturated at this moment, when the copying steps back.</param>
+    /// <param name="intakeBusy">Whether a burst of deliveries is going on, when the copying steps back.</param>
     public static SqliteStorage Open(string connectionString, Func<bool> intakeBusy)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);
