@@ -74,8 +74,11 @@ public static class MarketingBotServices
         services.AddSingleton(sp => DryRunMode.From(
             sp.GetRequiredService<IOptions<BotSettings>>().Value, sp.GetRequiredService<IOptions<GitHubSettings>>().Value));
 
-        services.AddSingleton(sp => Inbox.Open(sp.GetRequiredService<IOptions<StorageSettings>>().Value, sp.GetRequiredService<TimeProvider>(),
-            () => sp.GetRequiredService<DeliverySignal>().InBurst));
+        services.AddSingleton(sp =>
+        {
+            var signal = sp.GetRequiredService<DeliverySignal>();
+            return Inbox.Open(sp.GetRequiredService<IOptions<StorageSettings>>().Value, sp.GetRequiredService<TimeProvider>(), () => signal.InBurst);
+        });
         services.AddSingleton<DeliverySignal>();
         services.AddEventRoutes();
         services.AddSingleton<WorkflowSource>();

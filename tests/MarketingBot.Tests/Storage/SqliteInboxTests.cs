@@ -183,4 +183,17 @@ public sealed class SqliteInboxTests : InboxContract
         Assert.Equal(0, storage.NotYetInTables);
         Assert.Equal([StoreOutcome.AlreadyHandled], await storage.StoreAsync([Delivery("d600", "issue-600")], now));
     }
+
+    [Fact]
+    public async Task A_burst_that_leaves_too_many_deliveries_uncopied_has_them_copied_all_the_same()
+    {
+        var path = _folder.File("endless.db");
+        await using var storage = SqliteStorage.Open($"Data Source={path}", intakeBusy: () => true, maxBacklog: 300);
+        var now = Time.GetUtcNow().ToUnixTimeMilliseconds();
+        await storage.StoreAsync([.. Enumerable.Range(1, 600).Select(n => Delivery($"d{n}", $"issue-{n}"))], now);
+
+        await storage.UpkeepAsync(now);
+        Assert.InRange(storage.NotYetInTables, 1, 299);
+        Assert.Equal(600 - storage.NotYetInTables, SqliteFile.Count(path, "SELECT COUNT(*) FROM deliveries"));
+    }
 }

@@ -14,9 +14,9 @@ namespace MarketingBot.Storage.Sqlite;
 /// </summary>
 /// <remarks>
 /// During a burst (<c>intakeBusy</c>) the copying steps back: a claim copies only as many records as it may
-/// take, and the upkeep none. Copying a record costs more of the core than accepting it (its row and three
-/// index entries, written to the WAL and again by the checkpoint), and the journal already keeps it safe.
-/// The backlog is copied once the burst is over.
+/// take, and the upkeep none, unless <see cref="MaxBacklog"/> are left uncopied. Copying a record costs more of
+/// the core than accepting it (its row and three index entries, written to the WAL and again by the
+/// checkpoint), and the journal already keeps it safe. The backlog is copied once the burst is over.
 /// </remarks>
 internal sealed class SqliteStorage : StorageEngine
 {
@@ -26,6 +26,13 @@ internal sealed class SqliteStorage : StorageEngine
     /// <summary>Records the upkeep copies per tick while the intake has room: a backlog of a burst goes at up to 10,000 a second, with a checkpoint in between.</summary>
     private const int CatchUpPerTick = 8 * IndexBatch;
 
+    /// <summary>
+    /// Deliveries left uncopied past which the copying goes on even in a burst, so that a burst that does not end
+    /// cannot grow the set of their GUIDs (and the journal) without end. The benchmark's 45 s flat out leaves about
+    /// 430,000, within the memory target.
+    /// </summary>
+    internal const int MaxBacklog = 500_000;
+
     private readonly string _connectionString;
     private readonly SqliteConnection _intake;
     private readonly SqliteCommand _lookup;
@@ -33,6 +40,7 @@ internal sealed class SqliteStorage : StorageEngine
     private readonly SemaphoreSlim _workerLock = new(1, 1);
     private readonly IntakeJournal _journal;
     private readonly Func<bool> _intakeBusy;
+    private readonly int _maxBacklog;
 
     // Deliveries in the journal but not yet in the tables, so that a repeat of one is known as one. Each is
     // removed only after its row is committed: a repeat finds it here or, after that, in the table. A burst
@@ -42,10 +50,11 @@ internal sealed class SqliteStorage : StorageEngine
     private readonly Lock _unindexedGate = new();
     private JournalPosition _indexed;
 
-    private SqliteStorage(string connectionString, Func<bool> intakeBusy)
+    private SqliteStorage(string connectionString, Func<bool> intakeBusy, int maxBacklog)
     {
         _connectionString = connectionString;
         _intakeBusy = intakeBusy;
+        _maxBacklog = maxBacklog;
         _worker = OpenConnection();
         Migrate(_worker);
         // The tables' commits skip their own flush to disk: the journal already holds every accepted delivery,
@@ -61,12 +70,13 @@ internal sealed class SqliteStorage : StorageEngine
     }
 
     /// <param name="intakeBusy">Whether a burst of deliveries is going on, when the copying steps back.</param>
-    public static SqliteStorage Open(string connectionString, Func<bool> intakeBusy)
+    /// <param name="maxBacklog">Uncopied deliveries past which the copying goes on in a burst (<see cref="MaxBacklog"/>).</param>
+    public static SqliteStorage Open(string connectionString, Func<bool> intakeBusy, int maxBacklog = MaxBacklog)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);
         var directory = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
         if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
-        return new SqliteStorage(builder.ToString(), intakeBusy);
+        return new SqliteStorage(builder.ToString(), intakeBusy, maxBacklog);
     }
 
     public override string Location => $"SQLite {new SqliteConnectionStringBuilder(_connectionString).DataSource}";
@@ -264,6 +274,8 @@ internal sealed class SqliteStorage : StorageEngine
         }
     }
 
+    private bool CopyingWaits => _intakeBusy() && NotYetInTables < _maxBacklog;
+
     private static UInt128 KeyOf(string guid) => XxHash128.HashToUInt128(MemoryMarshal.AsBytes(guid.AsSpan()));
 
     public override Task<StoreOutcome[]> StoreAsync(IReadOnlyList<IncomingDelivery> deliveries, long now)
@@ -360,7 +372,7 @@ internal sealed class SqliteStorage : StorageEngine
     {
         // A step of the journal first, so a delivery just stored is claimed at once; while the intake is saturated,
         // only as many records as this claim may take.
-        IndexJournal(_intakeBusy() ? max : IndexBatch);
+        IndexJournal(CopyingWaits ? max : IndexBatch);
         // The search is a plain read, outside any write transaction: with a long backlog it takes a while. Only
         // this connection writes the tables, so the rows found are still waiting when the update runs.
         var ready = new List<long>(max);
@@ -392,7 +404,7 @@ internal sealed class SqliteStorage : StorageEngine
     /// </summary>
     public override async Task UpkeepAsync(long now)
     {
-        for (var copied = 0; copied < CatchUpPerTick && !_intakeBusy();)
+        for (var copied = 0; copied < CatchUpPerTick && !CopyingWaits;)
         {
             var step = await UseAsync(_ => IndexJournal(IndexBatch), upToDate: false).ConfigureAwait(false);
             if (step == 0) break;
