@@ -48,9 +48,11 @@ public sealed class HeadlessChromium : IDisposable
                 if (reload) Page.Navigate().Refresh();
                 return Page.FindElement(By.TagName("body")).Text.Contains(text, StringComparison.Ordinal);
             }
-            catch (Exception ex) when (ex is StaleElementReferenceException or NoSuchElementException)
+            catch (Exception ex) when (ex is StaleElementReferenceException or NoSuchElementException
+                || (ex is UnknownErrorException && ex.Message.Contains("does not belong to the document", StringComparison.Ordinal)))
             {
-                // The page was being replaced (a form posted, a redirect followed): look again.
+                // The page was being replaced (a form posted, a redirect followed; Chromium may say so as an inspector
+                // error about the node instead of a stale element): look again.
                 return false;
             }
         }, TimeSpan.FromSeconds(20));
