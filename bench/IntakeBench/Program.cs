@@ -26,12 +26,16 @@ Contender[] contenders =
 [
     // Its database, WAL and journal go in a folder of their own, deleted when the run ends: a flat-out run leaves
     // gigabytes behind.
-    new("MarketingBot", port => Server.Start("dotnet", [Path.Combine(root, "src/MarketingBot/bin/Release/net10.0/MarketingBot.dll"), "--urls", $"http://127.0.0.1:{port}"], root, new()
+    new("MarketingBot", port =>
     {
-        ["GitHub__WebhookSecret"] = Secret,
-        ["Storage__ConnectionString"] = $"Data Source={Path.Combine(Path.GetTempPath(), $"marketingbot-bench-{port}", "bot.db")}",
-        ["Logging__LogLevel__Default"] = "Warning",
-    }, scratch: Path.Combine(Path.GetTempPath(), $"marketingbot-bench-{port}"))),
+        var scratch = Path.Combine(Path.GetTempPath(), $"marketingbot-bench-{port}");
+        return Server.Start("dotnet", [Path.Combine(root, "src/MarketingBot/bin/Release/net10.0/MarketingBot.dll"), "--urls", $"http://127.0.0.1:{port}"], root, new()
+        {
+            ["GitHub__WebhookSecret"] = Secret,
+            ["Storage__ConnectionString"] = $"Data Source={Path.Combine(scratch, "bot.db")}",
+            ["Logging__LogLevel__Default"] = "Warning",
+        }, scratch);
+    }),
     new("Probot", port => Server.Start("node", [Path.Combine(root, "bench/probot/app.js")], Path.Combine(root, "bench/probot"), new()
     {
         ["WEBHOOK_SECRET"] = Secret, ["PORT"] = port.ToString(), ["NODE_ENV"] = "production",

@@ -38,11 +38,11 @@ public sealed class Inbox : IAsyncDisposable
     public static Inbox Open(StorageSettings storage, TimeProvider time, Func<bool>? intakeBusy = null) => new(storage.Engine switch
     {
         StorageProvider.Postgres => PostgresStorage.Open(storage.PostgresConnectionString),
-        _ => SqliteStorage.Open(storage.SqliteConnectionString, intakeBusy ?? (() => false)),
+        _ => SqliteStorage.Open(storage.SqliteConnectionString, intakeBusy),
     }, time);
 
     public static Inbox OpenSqlite(string connectionString, TimeProvider time, Func<bool>? intakeBusy = null) =>
-        new(SqliteStorage.Open(connectionString, intakeBusy ?? (() => false)), time);
+        new(SqliteStorage.Open(connectionString, intakeBusy), time);
 
     public static Inbox OpenPostgres(string connectionString, TimeProvider time) => new(PostgresStorage.Open(connectionString), time);
 
@@ -111,7 +111,7 @@ public sealed class Inbox : IAsyncDisposable
     /// <summary>Runs work on the shared connection; <paramref name="upToDate"/> when it reads the deliveries and must see every one stored.</summary>
     private Task<T> WithWorkerAsync<T>(Func<DbConnection, T> work, bool upToDate = false) => _engine.UseAsync(work, upToDate);
 
-    private Task WithWorkerAsync(Action<DbConnection> work) => _engine.UseAsync(c => { work(c); return true; }, upToDate: false);
+    private Task WithWorkerAsync(Action<DbConnection> work) => _engine.UseAsync(c => { work(c); return true; });
 
     /// <summary>
     /// Deliveries whose processing was cut short go back to the queue: with SQLite, every one left

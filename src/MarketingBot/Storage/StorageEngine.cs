@@ -26,7 +26,7 @@ internal abstract class StorageEngine : IAsyncDisposable
     /// the work see every delivery stored: SQLite then first copies the rest of its journal into the tables,
     /// which only reads of the deliveries need.
     /// </summary>
-    public abstract Task<T> UseAsync<T>(Func<DbConnection, T> work, bool upToDate);
+    public abstract Task<T> UseAsync<T>(Func<DbConnection, T> work, bool upToDate = false);
 
     /// <summary>Deliveries stored but not yet in the tables.</summary>
     public virtual long NotYetInTables => 0;
@@ -41,6 +41,7 @@ internal abstract class StorageEngine : IAsyncDisposable
     /// <summary>
     /// A command that marks ready deliveries in progress and returns them (id, guid, event, action,
     /// installation_id, ordering_key, body, body_length, attempts, received_at); null when none is ready.
+    /// SQLite first copies from its journal what the claim may take.
     /// </summary>
     public abstract DbCommand? ClaimCommand(DbConnection connection, long now, int max);
 

@@ -198,7 +198,7 @@ internal sealed class PostgresStorage : StorageEngine
     }
 
     /// <summary>A stored delivery is in the tables at once, so every use is up to date.</summary>
-    public override async Task<T> UseAsync<T>(Func<DbConnection, T> work, bool upToDate)
+    public override async Task<T> UseAsync<T>(Func<DbConnection, T> work, bool upToDate = false)
     {
         await using var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
         return work(connection);
@@ -210,7 +210,7 @@ internal sealed class PostgresStorage : StorageEngine
         var outcomes = InsertDeliveries(connection, transaction, deliveries.Select(d => new AcceptedDelivery(d, now)).ToArray());
         transaction.Commit();
         return outcomes;
-    }, upToDate: true);
+    });
 
     public override DbCommand? ClaimCommand(DbConnection connection, long now, int max)
     {
@@ -245,7 +245,7 @@ internal sealed class PostgresStorage : StorageEngine
     {
         Heartbeat(connection, now);
         return RequeueInterrupted(connection, now);
-    }, upToDate: true);
+    });
 
     private void Heartbeat(DbConnection connection, long now)
     {
@@ -271,7 +271,7 @@ internal sealed class PostgresStorage : StorageEngine
                 command.CommandText = "DELETE FROM replicas WHERE id = @replica";
                 command.Set("@replica", _replica);
                 return command.ExecuteNonQuery();
-            }, upToDate: true).ConfigureAwait(false);
+            }).ConfigureAwait(false);
         }
         catch (DbException)
         {

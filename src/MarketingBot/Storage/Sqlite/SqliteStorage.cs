@@ -69,14 +69,14 @@ internal sealed class SqliteStorage : StorageEngine
         _lookup.Set("@guid", "");
     }
 
-    /// <param name="intakeBusy">Whether a burst of deliveries is going on, when the copying steps back.</param>
+    /// <param name="intakeBusy">Whether a burst of deliveries is going on, when the copying steps back; without it, never.</param>
     /// <param name="maxBacklog">Uncopied deliveries past which the copying goes on in a burst (<see cref="MaxBacklog"/>).</param>
-    public static SqliteStorage Open(string connectionString, Func<bool> intakeBusy, int maxBacklog = MaxBacklog)
+    public static SqliteStorage Open(string connectionString, Func<bool>? intakeBusy = null, int maxBacklog = MaxBacklog)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);
         var directory = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
         if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
-        return new SqliteStorage(builder.ToString(), intakeBusy, maxBacklog);
+        return new SqliteStorage(builder.ToString(), intakeBusy ?? (() => false), maxBacklog);
     }
 
     public override string Location => $"SQLite {new SqliteConnectionStringBuilder(_connectionString).DataSource}";
@@ -252,7 +252,7 @@ internal sealed class SqliteStorage : StorageEngine
         }
     }
 
-    public override async Task<T> UseAsync<T>(Func<DbConnection, T> work, bool upToDate)
+    public override async Task<T> UseAsync<T>(Func<DbConnection, T> work, bool upToDate = false)
     {
         await _workerLock.WaitAsync().ConfigureAwait(false);
         try
@@ -406,11 +406,11 @@ internal sealed class SqliteStorage : StorageEngine
     {
         for (var copied = 0; copied < CatchUpPerTick && !CopyingWaits;)
         {
-            var step = await UseAsync(_ => IndexJournal(IndexBatch), upToDate: false).ConfigureAwait(false);
+            var step = await UseAsync(_ => IndexJournal(IndexBatch)).ConfigureAwait(false);
             if (step == 0) break;
             copied += step;
         }
-        await UseAsync(worker => worker.Execute("PRAGMA wal_checkpoint(PASSIVE)"), upToDate: false).ConfigureAwait(false);
+        await UseAsync(worker => worker.Execute("PRAGMA wal_checkpoint(PASSIVE)")).ConfigureAwait(false);
     }
 
     public override async ValueTask DisposeAsync()
