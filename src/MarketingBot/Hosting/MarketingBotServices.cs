@@ -114,11 +114,16 @@ public static class MarketingBotServices
 
         services.AddMetrics();
         services.AddSingleton<BotMetrics>();
-        var telemetry = services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(BotMetrics.Name))
-            .WithTracing(tracing => tracing.AddSource(BotMetrics.Name).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation())
-            .WithMetrics(metrics => metrics.AddMeter(BotMetrics.Name).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation());
-        if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) telemetry.UseOtlpExporter();
+        // Traces and metrics are collected only to be exported: listening to every request for nobody cost the
+        // intake about 3% of its core. The instruments stay readable with dotnet-counters either way.
+        if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            services.AddOpenTelemetry()
+                .ConfigureResource(resource => resource.AddService(BotMetrics.Name))
+                .WithTracing(tracing => tracing.AddSource(BotMetrics.Name).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation())
+                .WithMetrics(metrics => metrics.AddMeter(BotMetrics.Name).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation())
+                .UseOtlpExporter();
+        }
         return services;
     }
 
