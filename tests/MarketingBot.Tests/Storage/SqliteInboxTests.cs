@@ -185,6 +185,32 @@ public sealed class SqliteInboxTests : InboxContract
     }
 
     [Fact]
+    public async Task In_a_burst_deliveries_are_acknowledged_once_written_and_the_upkeep_flushes_them_to_disk()
+    {
+        var busy = false;
+        var path = _folder.File("flush.db");
+        await using var storage = SqliteStorage.Open($"Data Source={path}", () => busy);
+        var now = Time.GetUtcNow().ToUnixTimeMilliseconds();
+
+        await storage.StoreAsync([Delivery("calm", "issue-1")], now);
+        Assert.False(storage.JournalUnflushed);
+
+        busy = true;
+        await storage.StoreAsync([Delivery("burst-1", "issue-2"), Delivery("burst-2", "issue-3")], now);
+        Assert.True(storage.JournalUnflushed);
+        // Written is what a killed process leaves behind: a copy of the files taken now has all three.
+        var copy = Directory.CreateDirectory(_folder.File("flush-copy")).FullName;
+        foreach (var name in new[] { "flush.db", "flush.db-wal" }) File.Copy(_folder.File(name), Path.Combine(copy, name));
+        Directory.CreateDirectory(Path.Combine(copy, "flush.db.intake"));
+        foreach (var file in Directory.GetFiles(path + ".intake")) File.Copy(file, Path.Combine(copy, "flush.db.intake", Path.GetFileName(file)));
+        await using (var restarted = Inbox.OpenSqlite($"Data Source={Path.Combine(copy, "flush.db")}", Time))
+            Assert.Equal(3, await restarted.CountWaitingAsync());
+
+        await storage.UpkeepAsync(now);
+        Assert.False(storage.JournalUnflushed);
+    }
+
+    [Fact]
     public async Task A_burst_that_leaves_too_many_deliveries_uncopied_has_them_copied_all_the_same()
     {
         var path = _folder.File("endless.db");

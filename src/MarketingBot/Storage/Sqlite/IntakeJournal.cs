@@ -5,11 +5,11 @@ using System.Text;
 namespace MarketingBot.Storage.Sqlite;
 
 /// <summary>
-/// Where SQLite intake writes an accepted delivery: appended to a file, flushed to disk once per group of
-/// deliveries, and only then acknowledged. The body is written once, compressed, and no index or page is
-/// touched on the request path; <see cref="SqliteStorage"/> copies the records into the inbox tables in the
-/// background, in large transactions. Files are numbered; one is deleted once every record in it is in
-/// the tables and a newer file is being written.
+/// Where SQLite intake writes an accepted delivery: appended to a file once per group of deliveries, and
+/// only then acknowledged. The body is written once, compressed, and no index or page is touched on the
+/// request path; <see cref="SqliteStorage"/> copies the records into the inbox tables in the background, in
+/// large transactions. Files are numbered; one is deleted once every record in it is in the tables and a
+/// newer file is being written.
 /// </summary>
 /// <remarks>
 /// A record is its payload's length and CRC-32, then the payload. A record cut short by a crash fails its
@@ -29,8 +29,12 @@ internal sealed class IntakeJournal : IDisposable
     private readonly string _folder;
     private readonly MemoryStream _records = new();
     private readonly Lock _gate = new();
+
+    /// <summary>Held while the file is written, flushed or replaced, so no write lands in a file being closed.</summary>
+    private readonly Lock _writing = new();
     private FileStream _file;
     private JournalPosition _end;
+    private bool _unflushed;
 
     private IntakeJournal(string folder, JournalPosition end, FileStream file)
     {
@@ -39,7 +43,7 @@ internal sealed class IntakeJournal : IDisposable
         _file = file;
     }
 
-    /// <summary>Where the last flushed record ends: what the indexer may read up to.</summary>
+    /// <summary>Where the last written record ends: what the indexer may read up to.</summary>
     public JournalPosition End
     {
         get
@@ -73,27 +77,57 @@ internal sealed class IntakeJournal : IDisposable
         return new IntakeJournal(folder, new JournalPosition(newest, sound), file);
     }
 
-    /// <summary>Appends the deliveries and flushes them to disk; on failure nothing of them stays in the file.</summary>
-    public void Append(IReadOnlyList<IncomingDelivery> deliveries, long receivedAt)
+    /// <summary>
+    /// Appends the deliveries, and with <paramref name="flushToDisk"/> waits until they are on disk; on failure
+    /// nothing of them stays in the file. Without it they are in the operating system's cache, which outlives
+    /// the process, until <see cref="FlushToDisk"/>.
+    /// </summary>
+    public void Append(IReadOnlyList<IncomingDelivery> deliveries, long receivedAt, bool flushToDisk)
     {
         _records.SetLength(0);
         foreach (var delivery in deliveries) Encode(_records, delivery, receivedAt);
-        var start = _file.Position;
-        try
+        long end;
+        lock (_writing)
         {
-            _file.Write(_records.GetBuffer(), 0, (int)_records.Length);
-            _file.Flush(flushToDisk: true);
+            var start = _file.Position;
+            try
+            {
+                _file.Write(_records.GetBuffer(), 0, (int)_records.Length);
+                if (flushToDisk) _file.Flush(flushToDisk: true);
+            }
+            catch
+            {
+                _file.SetLength(start);
+                _file.Seek(start, SeekOrigin.Begin);
+                throw;
+            }
+            _unflushed = !flushToDisk;
+            end = _file.Position;
         }
-        catch
-        {
-            _file.SetLength(start);
-            _file.Seek(start, SeekOrigin.Begin);
-            throw;
-        }
-        lock (_gate) _end = _end with { Offset = _file.Position };
+        lock (_gate) _end = _end with { Offset = end };
     }
 
-    /// <summary>The flushed records from <paramref name="at"/> on, at most <paramref name="max"/>; moves <paramref name="at"/> past them.</summary>
+    /// <summary>Whether appended records are still only in the operating system's cache.</summary>
+    public bool Unflushed
+    {
+        get
+        {
+            lock (_writing) return _unflushed;
+        }
+    }
+
+    /// <summary>Flushes to disk what <see cref="Append"/> left in the operating system's cache.</summary>
+    public void FlushToDisk()
+    {
+        lock (_writing)
+        {
+            if (!_unflushed) return;
+            _file.Flush(flushToDisk: true);
+            _unflushed = false;
+        }
+    }
+
+    /// <summary>The written records from <paramref name="at"/> on, at most <paramref name="max"/>; moves <paramref name="at"/> past them.</summary>
     public List<AcceptedDelivery> Read(ref JournalPosition at, int max)
     {
         var records = new List<AcceptedDelivery>();
@@ -134,19 +168,26 @@ internal sealed class IntakeJournal : IDisposable
     public void RotateIfIndexed(JournalPosition indexed)
     {
         string? done = null;
+        lock (_writing)
         lock (_gate)
         {
             if (!Frees(indexed)) return;
             var next = new FileStream(PathOf(_folder, _end.File + 1), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+            // Every record of the old file is in the tables, committed with a full flush: nothing of it needs flushing.
             _file.Dispose();
             _file = next;
+            _unflushed = false;
             done = PathOf(_folder, _end.File);
             _end = new JournalPosition(_end.File + 1, 0);
         }
         File.Delete(done);
     }
 
-    public void Dispose() => _file.Dispose();
+    public void Dispose()
+    {
+        FlushToDisk();
+        _file.Dispose();
+    }
 
     private FileStream? OpenToRead(long number)
     {
