@@ -51,8 +51,10 @@ internal sealed class SqliteStorage : StorageEngine
     // Deliveries in the journal but not yet in the tables, so that a repeat of one is known as one. Each is
     // removed only after its row is committed: a repeat finds it here or, after that, in the table. A burst
     // leaves hundreds of thousands here, so each is kept as a 128-bit hash of its GUID (16 bytes, not a
-    // 100-byte string); two GUIDs sharing one is a chance of about 1 in 10^26 per million deliveries.
-    private readonly HashSet<UInt128> _unindexed = [];
+    // 100-byte string); two GUIDs sharing one is a chance of about 1 in 10^26 per million deliveries. The
+    // hash is held as two 64-bit halves: UInt128's 16-byte alignment pads each set entry to 32 bytes, the
+    // halves to 24 (33 instead of 42 MB a million, with the set's buckets).
+    private readonly HashSet<(ulong, ulong)> _unindexed = [];
     private readonly Lock _unindexedGate = new();
     private JournalPosition _indexed;
 
@@ -285,7 +287,11 @@ internal sealed class SqliteStorage : StorageEngine
 
     private bool CopyingWaits => _intakeBusy() && NotYetInTables < _maxBacklog;
 
-    private static UInt128 KeyOf(string guid) => XxHash128.HashToUInt128(MemoryMarshal.AsBytes(guid.AsSpan()));
+    private static (ulong, ulong) KeyOf(string guid)
+    {
+        var hash = XxHash128.HashToUInt128(MemoryMarshal.AsBytes(guid.AsSpan()));
+        return ((ulong)(hash >> 64), (ulong)hash);
+    }
 
     public override Task<StoreOutcome[]> StoreAsync(IReadOnlyList<IncomingDelivery> deliveries, long now)
     {
