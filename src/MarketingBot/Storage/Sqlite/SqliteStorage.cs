@@ -7,9 +7,9 @@ namespace MarketingBot.Storage.Sqlite;
 
 /// <summary>
 /// One SQLite file, for one instance. An accepted delivery is appended to the <see cref="IntakeJournal"/>
-/// and acknowledged once that is on disk (during a burst: once it is written); the journal is copied into the tables in large transactions on
-/// the connection everything else shares: before a claim, before a read of the deliveries, and by the
-/// upkeep loop. Intake thus writes each body once and takes no lock the processing side holds.
+/// and acknowledged once that is on disk (during a burst: once it is written); the journal is copied into
+/// the tables in large transactions on the connection everything else shares: before a claim, before a
+/// read of the deliveries, and by the upkeep loop. Intake thus writes each body once and takes no lock the processing side holds.
 /// Checkpoints are taken by the upkeep loop, never by a committing request (<c>wal_autocheckpoint=0</c>).
 /// </summary>
 /// <remarks>
@@ -19,9 +19,9 @@ namespace MarketingBot.Storage.Sqlite;
 /// checkpoint), and the journal already keeps it safe. The backlog is copied once the burst is over.
 /// <para>
 /// A burst also leaves the journal's flush to disk to the upkeep, every <see cref="UpkeepInterval"/>: a delivery
-/// is acknowledged once it is written, which a killed process does not undo, as the tables' own commits
-/// (<c>synchronous=NORMAL</c>) are. Waiting for the disk before each answer cost a fifth of the intake
-/// flat out; a power cut in a burst can now lose up to that interval of acknowledged deliveries.
+/// is acknowledged once it is written. A killed process does not undo that, just as it does not undo the
+/// tables' own commits (<c>synchronous=NORMAL</c>). Waiting for the disk before each answer cost a fifth of
+/// the intake flat out; a power cut in a burst can now lose up to that interval of acknowledged deliveries.
 /// </para>
 /// </remarks>
 internal sealed class SqliteStorage : StorageEngine
