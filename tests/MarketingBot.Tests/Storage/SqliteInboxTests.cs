@@ -74,15 +74,21 @@ public sealed class SqliteInboxTests : InboxContract
     /// deliveries just acknowledged are in the journal, and (with nothing having read the inbox since) not yet
     /// in the tables.
     /// </summary>
-    private string CrashCopy()
+    private string CrashCopy(string database = "inbox.db")
     {
         var copy = Directory.CreateDirectory(_folder.File("crash")).FullName;
-        foreach (var name in new[] { "inbox.db", "inbox.db-wal" })
+        foreach (var name in new[] { database, database + "-wal" })
             if (File.Exists(_folder.File(name))) File.Copy(_folder.File(name), Path.Combine(copy, name));
-        var journal = Directory.CreateDirectory(Path.Combine(copy, "inbox.db.intake")).FullName;
-        foreach (var file in Directory.GetFiles(_folder.File("inbox.db.intake"))) File.Copy(file, Path.Combine(journal, Path.GetFileName(file)));
-        return Path.Combine(copy, "inbox.db");
+        var journal = Directory.CreateDirectory(Path.Combine(copy, database + ".intake")).FullName;
+        foreach (var file in Directory.GetFiles(_folder.File(database + ".intake"))) File.Copy(file, Path.Combine(journal, Path.GetFileName(file)));
+        return Path.Combine(copy, database);
     }
+
+    private long Now => Time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>The SQLite engine alone on a file of its own, told by <paramref name="intakeBusy"/> whether a burst is on.</summary>
+    private SqliteStorage OpenStorage(string database, Func<bool> intakeBusy, int maxBacklog = SqliteStorage.MaxBacklog) =>
+        SqliteStorage.Open($"Data Source={_folder.File(database)}", intakeBusy, maxBacklog);
 
     [Fact]
     public async Task Deliveries_acknowledged_but_not_yet_in_the_tables_when_the_process_died_are_there_after_the_restart()
@@ -169,57 +175,48 @@ public sealed class SqliteInboxTests : InboxContract
     {
         var busy = true;
         var path = _folder.File("upkeep.db");
-        await using var storage = SqliteStorage.Open($"Data Source={path}", () => busy);
-        var now = Time.GetUtcNow().ToUnixTimeMilliseconds();
-        await storage.StoreAsync([.. Enumerable.Range(1, 600).Select(n => Delivery($"d{n}", $"issue-{n}"))], now);
+        await using var storage = OpenStorage("upkeep.db", () => busy);
+        await storage.StoreAsync([.. Enumerable.Range(1, 600).Select(n => Delivery($"d{n}", $"issue-{n}"))], Now);
 
-        await storage.UpkeepAsync(now);
+        await storage.UpkeepAsync(Now);
         Assert.Equal(0, SqliteFile.Count(path, "SELECT COUNT(*) FROM deliveries"));
         Assert.Equal(600, storage.NotYetInTables);
 
         busy = false;
-        await storage.UpkeepAsync(now);
+        await storage.UpkeepAsync(Now);
         Assert.Equal(600, SqliteFile.Count(path, "SELECT COUNT(*) FROM deliveries"));
         Assert.Equal(0, storage.NotYetInTables);
-        Assert.Equal([StoreOutcome.AlreadyHandled], await storage.StoreAsync([Delivery("d600", "issue-600")], now));
+        Assert.Equal([StoreOutcome.AlreadyHandled], await storage.StoreAsync([Delivery("d600", "issue-600")], Now));
     }
 
     [Fact]
     public async Task In_a_burst_deliveries_are_acknowledged_once_written_and_the_upkeep_flushes_them_to_disk()
     {
         var busy = false;
-        var path = _folder.File("flush.db");
-        await using var storage = SqliteStorage.Open($"Data Source={path}", () => busy);
-        var now = Time.GetUtcNow().ToUnixTimeMilliseconds();
+        await using var storage = OpenStorage("flush.db", () => busy);
 
-        await storage.StoreAsync([Delivery("calm", "issue-1")], now);
+        await storage.StoreAsync([Delivery("calm", "issue-1")], Now);
         Assert.False(storage.JournalUnflushed);
 
         busy = true;
-        await storage.StoreAsync([Delivery("burst-1", "issue-2"), Delivery("burst-2", "issue-3")], now);
+        await storage.StoreAsync([Delivery("burst-1", "issue-2"), Delivery("burst-2", "issue-3")], Now);
         Assert.True(storage.JournalUnflushed);
         // Written is what a killed process leaves behind: a copy of the files taken now has all three.
-        var copy = Directory.CreateDirectory(_folder.File("flush-copy")).FullName;
-        foreach (var name in new[] { "flush.db", "flush.db-wal" }) File.Copy(_folder.File(name), Path.Combine(copy, name));
-        Directory.CreateDirectory(Path.Combine(copy, "flush.db.intake"));
-        foreach (var file in Directory.GetFiles(path + ".intake")) File.Copy(file, Path.Combine(copy, "flush.db.intake", Path.GetFileName(file)));
-        await using (var restarted = Inbox.OpenSqlite($"Data Source={Path.Combine(copy, "flush.db")}", Time))
+        await using (var restarted = Inbox.OpenSqlite($"Data Source={CrashCopy("flush.db")}", Time))
             Assert.Equal(3, await restarted.CountWaitingAsync());
 
-        await storage.UpkeepAsync(now);
+        await storage.UpkeepAsync(Now);
         Assert.False(storage.JournalUnflushed);
     }
 
     [Fact]
     public async Task A_burst_that_leaves_too_many_deliveries_uncopied_has_them_copied_all_the_same()
     {
-        var path = _folder.File("endless.db");
-        await using var storage = SqliteStorage.Open($"Data Source={path}", intakeBusy: () => true, maxBacklog: 300);
-        var now = Time.GetUtcNow().ToUnixTimeMilliseconds();
-        await storage.StoreAsync([.. Enumerable.Range(1, 600).Select(n => Delivery($"d{n}", $"issue-{n}"))], now);
+        await using var storage = OpenStorage("endless.db", intakeBusy: () => true, maxBacklog: 300);
+        await storage.StoreAsync([.. Enumerable.Range(1, 600).Select(n => Delivery($"d{n}", $"issue-{n}"))], Now);
 
-        await storage.UpkeepAsync(now);
+        await storage.UpkeepAsync(Now);
         Assert.InRange(storage.NotYetInTables, 1, 299);
-        Assert.Equal(600 - storage.NotYetInTables, SqliteFile.Count(path, "SELECT COUNT(*) FROM deliveries"));
+        Assert.Equal(600 - storage.NotYetInTables, SqliteFile.Count(_folder.File("endless.db"), "SELECT COUNT(*) FROM deliveries"));
     }
 }

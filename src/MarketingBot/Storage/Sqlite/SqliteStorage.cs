@@ -9,8 +9,9 @@ namespace MarketingBot.Storage.Sqlite;
 /// One SQLite file, for one instance. An accepted delivery is appended to the <see cref="IntakeJournal"/>
 /// and acknowledged once that is on disk (during a burst: once it is written); the journal is copied into
 /// the tables in large transactions on the connection everything else shares: before a claim, before a
-/// read of the deliveries, and by the upkeep loop. Intake thus writes each body once and takes no lock the processing side holds.
-/// Checkpoints are taken by the upkeep loop, never by a committing request (<c>wal_autocheckpoint=0</c>).
+/// read of the deliveries, and by the upkeep loop. Intake thus writes each body once and takes no lock the
+/// processing side holds. Checkpoints are taken by the upkeep loop, never by a committing request
+/// (<c>wal_autocheckpoint=0</c>).
 /// </summary>
 /// <remarks>
 /// During a burst (<c>intakeBusy</c>) the copying steps back: a claim copies only as many records as it may
