@@ -1,20 +1,35 @@
+using System.Buffers;
 using System.IO.Compression;
+using K4os.Compression.LZ4;
 
 namespace MarketingBot.Storage;
 
 /// <summary>
-/// Delivery bodies are stored compressed: webhook JSON shrinks about fivefold, which keeps the inbox's
-/// write volume well below the payload size. zlib at its fastest setting compresses a 13 KB delivery in
-/// about 16 µs on the request thread, a third of what Brotli's fastest takes for a slightly larger
-/// result. Bodies stored by earlier versions are Brotli; each format is told apart by its first bytes.
+/// Delivery bodies are stored compressed: webhook JSON shrinks four- to fivefold, which keeps the inbox's
+/// write volume well below the payload size. LZ4 at its fastest compresses a 12 KB delivery in about
+/// 6 µs on the request thread, against 14 µs for zlib's fastest (over a third of it setting up a fresh
+/// zlib stream, which .NET cannot reuse), whose output is about 7% smaller. A body starts with a tag
+/// byte naming its format; bodies stored by earlier versions are zlib or Brotli, without a tag, and
+/// are told apart by their first bytes.
 /// </summary>
 public static class BodyCompression
 {
+    /// <summary>An LZ4 block follows. Neither a zlib header (low nibble 8) nor the Brotli streams stored before (low nibble B) start so.</summary>
+    private const byte Lz4Block = 0x04;
+
     public static byte[] Compress(ReadOnlySpan<byte> body)
     {
-        var compressed = new MemoryStream(body.Length / 3 + 64);
-        using (var zlib = new ZLibStream(compressed, CompressionLevel.Fastest, leaveOpen: true)) zlib.Write(body);
-        return compressed.ToArray();
+        var buffer = ArrayPool<byte>.Shared.Rent(1 + LZ4Codec.MaximumOutputSize(body.Length));
+        try
+        {
+            buffer[0] = Lz4Block;
+            var written = LZ4Codec.Encode(body, buffer.AsSpan(1), LZ4Level.L00_FAST);
+            return buffer.AsSpan(0, 1 + written).ToArray();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     public static byte[] Decompress(byte[] compressed, int length)
@@ -22,7 +37,11 @@ public static class BodyCompression
         var body = new byte[length];
         try
         {
-            if (IsZLib(compressed))
+            if (compressed.Length > 0 && compressed[0] == Lz4Block)
+            {
+                if (LZ4Codec.Decode(compressed.AsSpan(1), body) == length) return body;
+            }
+            else if (IsZLib(compressed))
             {
                 using var zlib = new ZLibStream(new MemoryStream(compressed), CompressionMode.Decompress);
                 zlib.ReadExactly(body);

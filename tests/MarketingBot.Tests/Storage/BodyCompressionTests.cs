@@ -17,6 +17,23 @@ public sealed class BodyCompressionTests
     }
 
     [Fact]
+    public void A_body_an_earlier_version_stored_with_zlib_is_still_read()
+    {
+        var compressed = new MemoryStream();
+        using (var zlib = new ZLibStream(compressed, CompressionLevel.Fastest, leaveOpen: true)) zlib.Write(Body);
+        Assert.Equal(Body, BodyCompression.Decompress(compressed.ToArray(), Body.Length));
+    }
+
+    [Fact]
+    public void Bytes_that_do_not_compress_come_back_too()
+    {
+        var noise = new byte[5000];
+        new Random(7).NextBytes(noise);
+        Assert.Equal(noise, BodyCompression.Decompress(BodyCompression.Compress(noise), noise.Length));
+        Assert.Equal([], BodyCompression.Decompress(BodyCompression.Compress([]), 0));
+    }
+
+    [Fact]
     public void A_body_an_earlier_version_stored_with_Brotli_is_still_read()
     {
         var buffer = new byte[BrotliEncoder.GetMaxCompressedLength(Body.Length)];
@@ -30,6 +47,8 @@ public sealed class BodyCompressionTests
         var compressed = BodyCompression.Compress(Body);
         Assert.Throws<InvalidDataException>(() => BodyCompression.Decompress(compressed[..(compressed.Length / 2)], Body.Length));
         Assert.Throws<InvalidDataException>(() => BodyCompression.Decompress(compressed, Body.Length + 1));
+        Assert.Throws<InvalidDataException>(() => BodyCompression.Decompress(compressed, Body.Length - 1));
+        Assert.Throws<InvalidDataException>(() => BodyCompression.Decompress([0x04, 0xFF, 0xFF, 0x00], Body.Length));
         Assert.Throws<InvalidDataException>(() => BodyCompression.Decompress([0x78, 0x01, 0xFF, 0xFF], Body.Length));
         Assert.Throws<InvalidDataException>(() => BodyCompression.Decompress([0x8B, 0x00, 0x12], Body.Length));
     }
