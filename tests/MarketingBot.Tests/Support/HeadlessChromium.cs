@@ -15,12 +15,15 @@ public sealed class HeadlessChromium : IDisposable
 
     private readonly ChromeDriverService _service;
 
+    /// <summary>Chromium's profile, in a folder of the test's own so that nothing of it outlives the test.</summary>
+    private readonly DirectoryInfo _profile = Directory.CreateTempSubdirectory("marketingbot-chromium-");
+
     public HeadlessChromium()
     {
         _service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(Driver)!, Path.GetFileName(Driver));
         _service.HideCommandPromptWindow = true;
         var options = new ChromeOptions { BinaryLocation = Browser };
-        options.AddArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000", "--disable-gpu");
+        options.AddArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000", "--disable-gpu", $"--user-data-dir={_profile.FullName}");
         Page = new ChromeDriver(_service, options, TimeSpan.FromSeconds(60));
         Page.Manage().Timeouts().ImplicitWait = TimeSpan.FromSeconds(5);
     }
@@ -63,6 +66,7 @@ public sealed class HeadlessChromium : IDisposable
     {
         Page.Quit();
         _service.Dispose();
+        _profile.Delete(recursive: true);
     }
 }
 
