@@ -33,11 +33,11 @@ public sealed record RemoveFromBoard(IssueRef Issue, string ContentNodeId, Board
 }
 
 /// <summary>A person moved a card: the bot's Status history remembers it (GitHub keeps none).</summary>
-public sealed record RecordCardMove(Storage.BoardCard Card, string MovedBy) : RecordEffect
+public sealed record RecordCardMove(BoardCard Card, string MovedBy) : RecordEffect
 {
     public override string Describe() => $"record that {MovedBy} moved {Card.ContentNodeId} to {Card.Column}";
 
-    public override Task ApplyAsync(Storage.Inbox records, long? installationId) => records.RecordCardAsync(installationId, Card, MovedBy);
+    public override Task ApplyAsync(RecordStores records, long? installationId) => records.Cards.RecordCardAsync(installationId, Card, MovedBy);
 }
 
 /// <summary>Where a request's card belongs as the request moves: the handbook's board rules.</summary>

@@ -39,6 +39,7 @@ public sealed record CardMoveWatch(long InstallationId, string Account, bool Pol
 public sealed partial class CardMovePoll(
     IServiceProvider services,
     Inbox inbox,
+    CardRecords cards,
     DeliverySignal signal,
     WorkflowSource workflows,
     IOptions<BotSettings> settings,
@@ -93,7 +94,7 @@ public sealed partial class CardMovePoll(
         var queued = 0;
         foreach (var watch in watches.Where(w => w.Polls))
         {
-            var known = (await inbox.ListCardsAsync(watch.InstallationId)).ToDictionary(c => c.ContentNodeId);
+            var known = (await cards.ListCardsAsync(watch.InstallationId)).ToDictionary(c => c.ContentNodeId);
             foreach (var project in known.Values.Select(c => c.ProjectId).Distinct())
                 queued += await PollProjectAsync(watch.InstallationId, project, known, cancellationToken);
         }

@@ -2,7 +2,7 @@ using MarketingBot.Effects;
 using MarketingBot.GitHub;
 using MarketingBot.Processing;
 using MarketingBot.Requests;
-using MarketingBot.Storage;
+using MarketingBot.Commands;
 using Octokit.Webhooks.Events;
 
 namespace MarketingBot.Board;
@@ -13,7 +13,7 @@ namespace MarketingBot.Board;
 /// card into the approved column (or back to No Status) sets (or clears) the approved label.
 /// The bot's own moves arrive here too and are not echoed back.
 /// </summary>
-public sealed class CardMovedHandler(GitHubGraphQL graphQL, WorkflowSource workflows, Inbox records, TimeProvider time) : IDeliveryHandler
+public sealed class CardMovedHandler(GitHubGraphQL graphQL, WorkflowSource workflows, ApprovalRecords approvals, TimeProvider time) : IDeliveryHandler
 {
     public async Task<Decision> HandleAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
     {
@@ -41,7 +41,7 @@ public sealed class CardMovedHandler(GitHubGraphQL graphQL, WorkflowSource workf
             effects.Add(new AddLabels(request.Ref, [new Label(approved.Name, approved.Color, approved.Description)]));
         else if (status is null && hasApproval)
             effects.Add(new RemoveLabel(request.Ref, approved.Name));
-        var decision = RequestRules.Decide(request, workflow, RequestRules.Today(workflow, time.GetUtcNow()), status, await records.ReadApprovalsAsync(issue.Id));
+        var decision = RequestRules.Decide(request, workflow, RequestRules.Today(workflow, time.GetUtcNow()), status, await approvals.ReadApprovalsAsync(issue.Id));
         effects.AddRange(decision.Effects.OfType<Planner.MirrorToPlanner>());
         return new Decision($"{moved.Sender?.Login} moved {request.Ref} to {status ?? BoardCard.NoStatus}", effects);
     }

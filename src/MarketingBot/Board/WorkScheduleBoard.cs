@@ -12,7 +12,7 @@ namespace MarketingBot.Board;
 /// lookup is redone and the change tried once more. Configuration problems (no such project,
 /// no Status option, the built-in "Item added" workflow setting a status) are reported, not retried.
 /// </summary>
-public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, Inbox records, ILogger<WorkScheduleBoard> logger)
+public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, CardRecords records, ILogger<WorkScheduleBoard> logger)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<BoardIds>>> _boards = new();
     private readonly ConcurrentDictionary<string, string> _problems = new();

@@ -9,7 +9,7 @@ public sealed record RecordApproval(string IssueNodeId, IssueRef Issue, Approval
     public override string Describe() =>
         $"record that {Approval.Login} {(Approval.Approves ? "approves" : "withdraws approval of")} {Issue} (comment {Approval.CommentId})";
 
-    public override Task ApplyAsync(Inbox records, long? installationId) => records.RecordApprovalAsync(IssueNodeId, Approval);
+    public override Task ApplyAsync(RecordStores records, long? installationId) => records.Approvals.RecordApprovalAsync(IssueNodeId, Approval);
 }
 
 /// <summary>Two-hour reminders about this issue stay quiet until <paramref name="Until"/> (<c>/snooze</c>).</summary>
@@ -17,5 +17,5 @@ public sealed record RecordSnooze(string IssueNodeId, IssueRef Issue, DateTimeOf
 {
     public override string Describe() => $"snooze reminders about {Issue} until {Until:yyyy-MM-dd HH:mm} UTC (asked by {By})";
 
-    public override Task ApplyAsync(Inbox records, long? installationId) => records.RecordSnoozeAsync(IssueNodeId, Until, By);
+    public override Task ApplyAsync(RecordStores records, long? installationId) => records.Nags.RecordSnoozeAsync(IssueNodeId, Until, By);
 }

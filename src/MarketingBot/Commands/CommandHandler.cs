@@ -13,7 +13,7 @@ namespace MarketingBot.Commands;
 /// bots, this App included, are never commands, so no bot can loop with another.
 /// </summary>
 public sealed class CommandHandler(
-    WorkflowSource workflows, RoleMembership roles, Inbox records, WorkScheduleBoard board, DryRunMode dryRun, TimeProvider time) : IDeliveryHandler
+    WorkflowSource workflows, RoleMembership roles, ApprovalRecords approvals, CardRecords cards, WorkScheduleBoard board, DryRunMode dryRun, TimeProvider time) : IDeliveryHandler
 {
     public async Task<Decision> HandleAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
     {
@@ -37,8 +37,8 @@ public sealed class CommandHandler(
         var context = new CommandContext(
             request, type, workflow, issue.NodeId, comment.Id, sender,
             await roles.RolesOfAsync(delivery.InstallationId, request.Ref.Owner, sender, workflow),
-            await records.ReadApprovalsAsync(issue.NodeId),
-            (await records.FindCardAsync(issue.NodeId))?.Status,
+            await approvals.ReadApprovalsAsync(issue.NodeId),
+            (await cards.FindCardAsync(issue.NodeId))?.Status,
             columns,
             time.GetUtcNow());
         return CommandRules.Decide(commands, context);

@@ -187,7 +187,7 @@ public static partial class CommandRules
         }
 
         private static bool IsNoStatus(string column) =>
-            column.Equals(Storage.BoardCard.NoStatus, StringComparison.OrdinalIgnoreCase) || column.Equals("none", StringComparison.OrdinalIgnoreCase);
+            column.Equals(Board.BoardCard.NoStatus, StringComparison.OrdinalIgnoreCase) || column.Equals("none", StringComparison.OrdinalIgnoreCase);
 
         private string Columns() =>
             context.BoardColumns is { Count: > 0 } columns ? $" (one of {string.Join(", ", columns.Select(c => $"`{c}`"))}, or `No Status`)" : "";

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using MarketingBot.Configuration;
 using MarketingBot.Processing;
+using MarketingBot.Scheduling;
 using MarketingBot.Storage;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -106,7 +107,7 @@ public static class DashboardEndpoints
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
 
     private static async Task<IResult> OverviewAsync(
-        HttpContext context, IAntiforgery antiforgery, Inbox inbox, DryRunMode dryRun, HealthCheckService health, CancellationToken cancellationToken)
+        HttpContext context, IAntiforgery antiforgery, Inbox inbox, JobRuns jobRuns, DryRunMode dryRun, HealthCheckService health, CancellationToken cancellationToken)
     {
         var body = new StringBuilder();
         body.Append("<form method=\"post\" action=\"/signout\" class=\"right\">").Append(Antiforgery(context, antiforgery)).Append("<button>Sign out</button></form>");
@@ -136,7 +137,7 @@ public static class DashboardEndpoints
             body.Append("</table>");
         }
 
-        var runs = await inbox.ReadJobRunsAsync(20);
+        var runs = await jobRuns.ReadJobRunsAsync(20);
         body.Append("<h2>Scheduled jobs</h2>");
         if (runs.Count == 0) body.Append("<p>No run yet.</p>");
         else

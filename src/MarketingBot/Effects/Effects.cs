@@ -83,7 +83,7 @@ public sealed record UpsertTrackerIssue(
 /// <summary>Something the bot remembers in its own records (not on GitHub): applied first, skipped in dry run.</summary>
 public abstract record RecordEffect : Effect
 {
-    public abstract Task ApplyAsync(Storage.Inbox records, long? installationId);
+    public abstract Task ApplyAsync(RecordStores records, long? installationId);
 }
 
 /// <summary>Applies effects for one installation.</summary>

@@ -9,7 +9,7 @@ namespace MarketingBot.Effects;
 /// The live executor: Content Planner rows go to the mirror (which coalesces them), board moves
 /// to the Work Schedule board (GraphQL), everything else to GitHub's REST API.
 /// </summary>
-public sealed class LiveEffects(GitHubEffects github, WorkScheduleBoard board, PlannerMirror planner, IOptions<PlannerSettings> plannerSettings, Inbox records)
+public sealed class LiveEffects(GitHubEffects github, WorkScheduleBoard board, PlannerMirror planner, IOptions<PlannerSettings> plannerSettings, RecordStores records)
     : IEffectExecutor
 {
     public async Task ApplyAsync(long? installationId, IReadOnlyList<Effect> effects, CancellationToken cancellationToken)

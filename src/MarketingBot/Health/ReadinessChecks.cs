@@ -6,20 +6,20 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace MarketingBot.Health;
 
-/// <summary>Ready means the inbox can be written: a delivery GitHub sends now will not be lost.</summary>
-public sealed class StorageCheck(Inbox inbox) : IHealthCheck
+/// <summary>Ready means the database can be used: a delivery GitHub sends now will not be lost.</summary>
+public sealed class StorageCheck(Database database) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
-            return await inbox.IsReachableAsync()
-                ? HealthCheckResult.Healthy($"inbox {inbox.Location}")
-                : HealthCheckResult.Unhealthy($"inbox {inbox.Location} did not answer");
+            return await database.IsReachableAsync()
+                ? HealthCheckResult.Healthy($"inbox {database.Location}")
+                : HealthCheckResult.Unhealthy($"inbox {database.Location} did not answer");
         }
         catch (Exception ex)
         {
-            return HealthCheckResult.Unhealthy($"inbox {inbox.Location}: {ex.Message}");
+            return HealthCheckResult.Unhealthy($"inbox {database.Location}: {ex.Message}");
         }
     }
 }

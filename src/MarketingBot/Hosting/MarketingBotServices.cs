@@ -13,6 +13,7 @@ using MarketingBot.Planner;
 using MarketingBot.Processing;
 using MarketingBot.Reminders;
 using MarketingBot.Requests;
+using MarketingBot.Review;
 using MarketingBot.Scheduling;
 using MarketingBot.Storage;
 using MarketingBot.Telemetry;
@@ -74,11 +75,7 @@ public static class MarketingBotServices
         services.AddSingleton(sp => DryRunMode.From(
             sp.GetRequiredService<IOptions<BotSettings>>().Value, sp.GetRequiredService<IOptions<GitHubSettings>>().Value));
 
-        services.AddSingleton(sp =>
-        {
-            var signal = sp.GetRequiredService<DeliverySignal>();
-            return Inbox.Open(sp.GetRequiredService<IOptions<StorageSettings>>().Value, sp.GetRequiredService<TimeProvider>(), () => signal.InBurst);
-        });
+        services.AddRecords();
         services.AddSingleton<DeliverySignal>();
         services.AddEventRoutes();
         services.AddSingleton<WorkflowSource>();
@@ -125,6 +122,35 @@ public static class MarketingBotServices
                 .UseOtlpExporter();
         }
         return services;
+    }
+
+    /// <summary>
+    /// The one database and the stores on it. Each feature gets only the records it keeps or reads:
+    /// <list type="table">
+    /// <item><term><see cref="Inbox"/></term><description>intake, the delivery processor, missed-delivery recovery, card polling (queues its moves), replay, the dashboard</description></item>
+    /// <item><term><see cref="CardRecords"/></term><description>the Work Schedule board, card polling, request checks, commands, planner reconcile, the monthly review</description></item>
+    /// <item><term><see cref="ApprovalRecords"/></term><description>commands (<c>/approve</c>), request checks, card moves, planner reconcile</description></item>
+    /// <item><term><see cref="NagRecords"/></term><description>the two-hour scan, <c>/snooze</c>, the monthly review</description></item>
+    /// <item><term><see cref="RequestHistory"/></term><description>request checks (write), the monthly review (read)</description></item>
+    /// <item><term><see cref="JobRuns"/></term><description>the job scheduler, the dashboard</description></item>
+    /// </list>
+    /// Record effects (<see cref="RecordStores"/>) reach the stores their handlers decided to write to.
+    /// </summary>
+    private static void AddRecords(this IServiceCollection services)
+    {
+        services.AddSingleton(sp =>
+        {
+            var signal = sp.GetRequiredService<DeliverySignal>();
+            return Database.Open(sp.GetRequiredService<IOptions<StorageSettings>>().Value, sp.GetRequiredService<TimeProvider>(), () => signal.InBurst);
+        });
+        services.AddSingleton<Inbox>();
+        services.AddSingleton<CardRecords>();
+        services.AddSingleton<ApprovalRecords>();
+        services.AddSingleton<NagRecords>();
+        services.AddSingleton<RequestHistory>();
+        services.AddSingleton<JobRuns>();
+        services.AddSingleton<RecordStores>();
+        services.AddSingleton<ReviewSources>();
     }
 
     public static WebApplication MapMarketingBot(this WebApplication app)

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace MarketingBot.Hosting;
 
 /// <summary>Says at start-up what the bot will and will not do, so a misconfiguration is seen at once.</summary>
-public sealed partial class StartupReport(DryRunMode dryRun, IOptions<GitHubSettings> gitHub, IOptions<PlannerSettings> planner, Inbox inbox, ILogger<StartupReport> logger)
+public sealed partial class StartupReport(DryRunMode dryRun, IOptions<GitHubSettings> gitHub, IOptions<PlannerSettings> planner, Database database, ILogger<StartupReport> logger)
     : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -16,7 +16,7 @@ public sealed partial class StartupReport(DryRunMode dryRun, IOptions<GitHubSett
         if (gitHub.Value.WebhookSecrets.Count == 0) LogNoSecret(logger);
         else if (!string.IsNullOrEmpty(gitHub.Value.WebhookSecretPrevious)) LogRotation(logger);
         if (!planner.Value.IsConfigured) LogNoPlanner(logger);
-        LogStorage(logger, inbox.Location);
+        LogStorage(logger, database.Location);
         return Task.CompletedTask;
     }
 

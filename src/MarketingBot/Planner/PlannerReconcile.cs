@@ -1,3 +1,5 @@
+using MarketingBot.Board;
+using MarketingBot.Commands;
 using MarketingBot.Configuration;
 using MarketingBot.Effects;
 using MarketingBot.GitHub;
@@ -18,7 +20,8 @@ public sealed record ReconcileReport(DateTimeOffset At, string Outcome, int Requ
 public sealed partial class PlannerReconcile(
     IServiceProvider services,
     Installations.InstalledRepositories repositories,
-    Storage.Inbox records,
+    CardRecords cards,
+    ApprovalRecords approvals,
     PlannerMirror mirror,
     IOptions<PlannerSettings> settings,
     DryRunMode dryRun,
@@ -83,7 +86,7 @@ public sealed partial class PlannerReconcile(
                         Url: issue.HtmlUrl, Opened: issue.CreatedAt, Updated: issue.UpdatedAt);
                     // The row shows the card's column and the approvers, as the bot last saw them.
                     var decision = issue.NodeId is { } node
-                        ? RequestRules.Decide(request, workflow, today, (await records.FindCardAsync(node))?.Status, await records.ReadApprovalsAsync(node))
+                        ? RequestRules.Decide(request, workflow, today, (await cards.FindCardAsync(node))?.Status, await approvals.ReadApprovalsAsync(node))
                         : RequestRules.Decide(request, workflow, today);
                     if (decision.Effects.OfType<MirrorToPlanner>().SingleOrDefault() is { } row)
                         desired[row.Row.Url] = row;

@@ -12,7 +12,7 @@ namespace MarketingBot.Reminders;
 /// <see cref="TwoHourRules"/> decide, sends the reminders and records them.
 /// </summary>
 public sealed class TwoHourScan(
-    IServiceProvider services, WorkScheduleBoard board, Inbox records, IEffectExecutor effects, TimeProvider time)
+    IServiceProvider services, WorkScheduleBoard board, NagRecords records, IEffectExecutor effects, TimeProvider time)
 {
     public async Task<string> RunAsync(Tracker tracker, CancellationToken cancellationToken)
     {

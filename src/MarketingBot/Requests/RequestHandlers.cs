@@ -1,7 +1,7 @@
 using MarketingBot.Board;
 using MarketingBot.Effects;
 using MarketingBot.Processing;
-using MarketingBot.Storage;
+using MarketingBot.Commands;
 using Octokit.Webhooks.Events;
 
 namespace MarketingBot.Requests;
@@ -10,7 +10,7 @@ namespace MarketingBot.Requests;
 /// A request opened, edited, reopened, (un)labelled or closed: check it, bring comment, labels,
 /// assignees and planner row in line, and move its card on the Work Schedule board.
 /// </summary>
-public sealed class RequestCheckHandler(WorkflowSource workflows, Inbox records, TimeProvider time) : IDeliveryHandler
+public sealed class RequestCheckHandler(WorkflowSource workflows, CardRecords cards, ApprovalRecords approvals, TimeProvider time) : IDeliveryHandler
 {
     public async Task<Decision> HandleAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
     {
@@ -23,8 +23,8 @@ public sealed class RequestCheckHandler(WorkflowSource workflows, Inbox records,
         var decision = delivery.Action is "deleted" or "transferred" ? Decision.Nothing($"issue {delivery.Action}")
             : delivery.Action is "labeled" or "unlabeled" && ((IssuesEvent)delivery.Payload).Sender?.Type?.StringValue == "Bot"
                 ? Decision.Nothing("label changed by a bot; nothing to re-check")
-            : RequestRules.Decide(request, workflow, RequestRules.Today(workflow, time.GetUtcNow()), (await records.FindCardAsync(issue.NodeId))?.Status,
-                await records.ReadApprovalsAsync(issue.NodeId));
+            : RequestRules.Decide(request, workflow, RequestRules.Today(workflow, time.GetUtcNow()), (await cards.FindCardAsync(issue.NodeId))?.Status,
+                await approvals.ReadApprovalsAsync(issue.NodeId));
         var label = delivery.Payload switch
         {
             Octokit.Webhooks.Events.Issues.IssuesLabeledEvent labeled => labeled.Label?.Name,

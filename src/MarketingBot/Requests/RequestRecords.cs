@@ -1,5 +1,5 @@
 using MarketingBot.Effects;
-using MarketingBot.Storage;
+using MarketingBot.Review;
 
 namespace MarketingBot.Requests;
 
@@ -8,7 +8,7 @@ public sealed record RecordRequest(RequestRecord Request, bool Opening) : Record
 {
     public override string Describe() => $"record {Request.Repository}#{Request.Number} for the monthly review";
 
-    public override Task ApplyAsync(Inbox records, long? installationId) => records.RecordRequestAsync(Request, Opening);
+    public override Task ApplyAsync(RecordStores records, long? installationId) => records.Requests.RecordRequestAsync(Request, Opening);
 }
 
 public static class RequestRecords

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using MarketingBot.Storage;
+using MarketingBot.Board;
 
 namespace MarketingBot.Review;
 

@@ -1,5 +1,7 @@
 using System.Globalization;
+using MarketingBot.Board;
 using MarketingBot.Configuration;
+using MarketingBot.Reminders;
 using MarketingBot.Requests;
 using MarketingBot.Storage;
 
@@ -25,7 +27,8 @@ public static class ReviewCommand
         var bot = configuration.GetSection(BotSettings.Section).Get<BotSettings>() ?? new BotSettings();
         var workflow = string.IsNullOrWhiteSpace(bot.WorkflowPath) ? WorkflowFile.Default : await WorkflowCommands.LoadAsync(bot.WorkflowPath, errors);
         if (workflow is null) return 1;
-        await using var records = Inbox.Open(storage, TimeProvider.System);
+        await using var database = Database.Open(storage, TimeProvider.System);
+        var records = new ReviewSources(new RequestHistory(database), new CardRecords(database), new NagRecords(database));
         await output.WriteAsync(MonthlyReview.Render(await ReviewJob.ComputeAsync(records, month, workflow, owner: null)));
         return 0;
     }

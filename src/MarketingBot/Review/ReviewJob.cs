@@ -1,3 +1,4 @@
+using MarketingBot.Board;
 using MarketingBot.Effects;
 using MarketingBot.Reminders;
 using MarketingBot.Requests;
@@ -11,7 +12,7 @@ namespace MarketingBot.Review;
 /// the scheduler runs each occurrence once, and the issue is found again by its month's marker
 /// (also when closed), so even a lost record does not open a second one.
 /// </summary>
-public sealed class ReviewJob(MarketingTrackers trackers, Inbox records, IEffectExecutor effects) : IScheduledJob
+public sealed class ReviewJob(MarketingTrackers trackers, ReviewSources records, IEffectExecutor effects) : IScheduledJob
 {
     public string Name => "monthly-review";
 
@@ -35,12 +36,15 @@ public sealed class ReviewJob(MarketingTrackers trackers, Inbox records, IEffect
     }
 
     /// <param name="owner">Only requests of this owner's repositories; null: all.</param>
-    public static async Task<ReviewFigures> ComputeAsync(Inbox records, DateOnly month, Workflow workflow, string? owner)
+    public static async Task<ReviewFigures> ComputeAsync(ReviewSources records, DateOnly month, Workflow workflow, string? owner)
     {
         var zone = workflow.Zone;
-        var requests = (await records.ReadRequestsAsync()).Where(r => owner is null || r.Repository.StartsWith(owner + "/", StringComparison.OrdinalIgnoreCase)).ToList();
-        var nags = await records.CountNagsAsync(MonthlyReview.Start(month, zone), MonthlyReview.Start(month.AddMonths(1), zone));
+        var requests = (await records.Requests.ReadRequestsAsync()).Where(r => owner is null || r.Repository.StartsWith(owner + "/", StringComparison.OrdinalIgnoreCase)).ToList();
+        var nags = await records.Nags.CountNagsAsync(MonthlyReview.Start(month, zone), MonthlyReview.Start(month.AddMonths(1), zone));
         var board = workflow.Board ?? new BoardLayout();
-        return MonthlyReview.Compute(month, zone, new ReviewRecords(requests, await records.ReadAllStatusHistoryAsync(), nags), board.Approved, board.Done);
+        return MonthlyReview.Compute(month, zone, new ReviewRecords(requests, await records.Cards.ReadAllStatusHistoryAsync(), nags), board.Approved, board.Done);
     }
 }
+
+/// <summary>The records a review is computed from: requests, their cards' column history, and the two-hour reminders.</summary>
+public sealed record ReviewSources(RequestHistory Requests, CardRecords Cards, NagRecords Nags);

@@ -44,7 +44,7 @@ public interface IScheduledJob
 /// window. Every run is recorded with its outcome. Time comes from <see cref="TimeProvider"/>.
 /// </summary>
 public sealed partial class JobScheduler(
-    IEnumerable<IScheduledJob> jobs, Inbox records, IOptions<ScheduleSettings> settings, DryRunMode dryRun, TimeProvider time,
+    IEnumerable<IScheduledJob> jobs, JobRuns records, IOptions<ScheduleSettings> settings, DryRunMode dryRun, TimeProvider time,
     ILogger<JobScheduler> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxSleep = TimeSpan.FromMinutes(5);
@@ -114,6 +114,6 @@ public sealed partial class JobScheduler(
 
 public static class JobOutcome
 {
-    /// <summary>A run whose outcome starts so may be claimed again (see <see cref="Inbox.TryStartJobAsync"/>).</summary>
+    /// <summary>A run whose outcome starts so may be claimed again (see <see cref="JobRuns.TryStartJobAsync"/>).</summary>
     public const string FailedPrefix = "failed: ";
 }

@@ -1,55 +1,32 @@
 using System.Data.Common;
 using System.Threading.Channels;
-using MarketingBot.Commands;
-using MarketingBot.Configuration;
-using MarketingBot.Storage.Postgres;
-using MarketingBot.Storage.Sqlite;
 
 namespace MarketingBot.Storage;
 
 /// <summary>
-/// The durable delivery inbox, state and audit log, in SQLite (one instance) or PostgreSQL (several replicas).
-/// Intake writes go through a single writer that commits many deliveries per transaction
+/// The durable delivery queue and its audit log: store, claim, complete, fail, requeue, count, and the
+/// dashboard's reads. Intake writes go through a single writer that commits many deliveries per transaction
 /// (group commit), so one flush to disk covers a burst. What differs between the two databases
 /// (connections, schema, how deliveries are claimed, background upkeep) is the <see cref="StorageEngine"/>'s.
+/// The bot's other memory lives beside each feature (board cards, approvals, reminders, request history, job runs).
 /// </summary>
 public sealed class Inbox : IAsyncDisposable
 {
     private const int MaxGroupCommit = 512;
 
-    private readonly StorageEngine _engine;
-    private readonly TimeProvider _time;
+    private readonly Database _database;
     private readonly Channel<PendingStore> _stores = Channel.CreateUnbounded<PendingStore>(new() { SingleReader = true });
-    private readonly CancellationTokenSource _stop = new();
     private readonly Task _writerLoop;
-    private readonly Task _upkeepLoop;
 
-    private Inbox(StorageEngine engine, TimeProvider time)
+    public Inbox(Database database)
     {
-        _engine = engine;
-        _time = time;
-        _engine.Start(Now);
+        _database = database;
         _writerLoop = Task.Run(WriteLoopAsync);
-        _upkeepLoop = Task.Run(UpkeepLoopAsync);
     }
 
-    /// <summary>Opens the store <c>Storage__Provider</c> names, creating or migrating its schema.</summary>
-    /// <param name="intakeBusy">Whether a burst of deliveries is going on: SQLite then leaves its journal for later. Without it, never.</param>
-    public static Inbox Open(StorageSettings storage, TimeProvider time, Func<bool>? intakeBusy = null) => new(storage.Engine switch
-    {
-        StorageProvider.Postgres => PostgresStorage.Open(storage.PostgresConnectionString),
-        _ => SqliteStorage.Open(storage.SqliteConnectionString, intakeBusy),
-    }, time);
+    private StorageEngine Engine => _database.Engine;
 
-    public static Inbox OpenSqlite(string connectionString, TimeProvider time, Func<bool>? intakeBusy = null) =>
-        new(SqliteStorage.Open(connectionString, intakeBusy), time);
-
-    public static Inbox OpenPostgres(string connectionString, TimeProvider time) => new(PostgresStorage.Open(connectionString), time);
-
-    /// <summary>Where the records live, for readiness and logs; never a password.</summary>
-    public string Location => _engine.Location;
-
-    private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
+    private long Now => _database.Now;
 
     /// <summary>Returns once the delivery is committed to disk. A repeat of a delivery that failed is queued again.</summary>
     public Task<StoreOutcome> StoreAsync(IncomingDelivery delivery)
@@ -75,7 +52,7 @@ public sealed class Inbox : IAsyncDisposable
             }
             try
             {
-                var outcomes = await _engine.StoreAsync(deliveries, Now).ConfigureAwait(false);
+                var outcomes = await Engine.StoreAsync(deliveries, Now).ConfigureAwait(false);
                 for (var i = 0; i < batch.Count; i++) batch[i].Result.TrySetResult(outcomes[i]);
             }
             catch (Exception ex)
@@ -85,39 +62,15 @@ public sealed class Inbox : IAsyncDisposable
         }
     }
 
-    /// <summary>The engine's background upkeep at its interval (SQLite: journal copying and checkpoints; PostgreSQL: heartbeats and lease expiry).</summary>
-    private async Task UpkeepLoopAsync()
-    {
-        using var timer = new PeriodicTimer(_engine.UpkeepInterval, _time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
-            {
-                try
-                {
-                    await _engine.UpkeepAsync(Now).ConfigureAwait(false);
-                }
-                catch (DbException)
-                {
-                    // The database is briefly unreachable: readiness reports it, and the next tick tries again.
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
+    private Task<T> WithWorkerAsync<T>(Func<DbConnection, T> work, bool upToDate = false) => _database.UseAsync(work, upToDate);
 
-    /// <summary>Runs work on the shared connection; <paramref name="upToDate"/> when it reads the deliveries and must see every one stored.</summary>
-    private Task<T> WithWorkerAsync<T>(Func<DbConnection, T> work, bool upToDate = false) => _engine.UseAsync(work, upToDate);
-
-    private Task WithWorkerAsync(Action<DbConnection> work) => _engine.UseAsync(c => { work(c); return true; });
+    private Task WithWorkerAsync(Action<DbConnection> work) => _database.UseAsync(work);
 
     /// <summary>
     /// Deliveries whose processing was cut short go back to the queue: with SQLite, every one left
     /// in progress by the previous run; with PostgreSQL, those of replicas that stopped answering.
     /// </summary>
-    public Task<int> RequeueInterruptedAsync() => WithWorkerAsync(c => _engine.RequeueInterrupted(c, Now));
+    public Task<int> RequeueInterruptedAsync() => WithWorkerAsync(c => Engine.RequeueInterrupted(c, Now));
 
     /// <summary>
     /// Claims ready deliveries, oldest first, skipping any whose issue has an earlier delivery
@@ -125,7 +78,7 @@ public sealed class Inbox : IAsyncDisposable
     /// </summary>
     public Task<IReadOnlyList<ClaimedDelivery>> ClaimReadyAsync(int max) => WithWorkerAsync<IReadOnlyList<ClaimedDelivery>>(c =>
     {
-        using var command = _engine.ClaimCommand(c, Now, max);
+        using var command = Engine.ClaimCommand(c, Now, max);
         if (command is null) return [];
         var claimed = command.ReadAll(reader => new ClaimedDelivery(
                 reader.GetInt64(0),
@@ -204,7 +157,7 @@ public sealed class Inbox : IAsyncDisposable
     {
         using var command = c.CreateCommand();
         command.CommandText = "SELECT COUNT(*) FROM deliveries WHERE state IN (0, 1)";
-        return (long)command.ExecuteScalar()! + _engine.NotYetInTables;
+        return (long)command.ExecuteScalar()! + Engine.NotYetInTables;
     });
 
     /// <summary>The audit log in the order it was written; for one delivery when <paramref name="guid"/> is given.</summary>
@@ -237,282 +190,6 @@ public sealed class Inbox : IAsyncDisposable
         }
         return entries;
     }, upToDate: true);
-
-    /// <summary>
-    /// Remembers where a request's card is and, when its column changed, when and by whom: GitHub
-    /// keeps no such history, and the monthly review reports time spent in each column.
-    /// </summary>
-    public Task RecordCardAsync(long? installationId, BoardCard card, string movedBy) => WithWorkerAsync(c =>
-    {
-        using var transaction = c.BeginTransaction();
-        string? before = null;
-        var known = false;
-        using (var read = c.CreateCommand())
-        {
-            read.Transaction = transaction;
-            read.CommandText = "SELECT status, archived FROM board_cards WHERE content_node_id = @content";
-            read.Set("@content", card.ContentNodeId);
-            using var reader = read.ExecuteReader();
-            if (reader.Read())
-            {
-                known = true;
-                before = reader.GetFlag(1) ? BoardCard.Archived : reader.IsDBNull(0) ? BoardCard.NoStatus : reader.GetString(0);
-            }
-        }
-        using (var upsert = c.CreateCommand())
-        {
-            upsert.Transaction = transaction;
-            upsert.CommandText = card.Removed
-                ? "DELETE FROM board_cards WHERE content_node_id = @content"
-                : """
-                  INSERT INTO board_cards (content_node_id, project_id, item_id, status, archived, updated_at, installation_id)
-                  VALUES (@content, @project, @item, @status, @archived, @now, @installation)
-                  ON CONFLICT (content_node_id) DO UPDATE SET project_id = @project, item_id = @item, status = @status, archived = @archived,
-                      updated_at = @now, installation_id = COALESCE(@installation, board_cards.installation_id)
-                  """;
-            upsert.Set("@content", card.ContentNodeId);
-            if (!card.Removed) SetCard(upsert, installationId, card);
-            upsert.ExecuteNonQuery();
-        }
-        if (!known || before != card.Column)
-        {
-            using var history = c.CreateCommand();
-            history.Transaction = transaction;
-            history.CommandText = "INSERT INTO board_status_history (content_node_id, status, at, moved_by) VALUES (@content, @status, @now, @by)";
-            history.Set("@content", card.ContentNodeId);
-            history.Set("@status", card.Column);
-            history.Set("@now", Now);
-            history.Set("@by", movedBy);
-            history.ExecuteNonQuery();
-        }
-        transaction.Commit();
-    });
-
-    private void SetCard(DbCommand upsert, long? installationId, BoardCard card)
-    {
-        upsert.Set("@project", card.ProjectId);
-        upsert.Set("@item", card.ItemId);
-        upsert.Set("@status", card.Status);
-        upsert.Set("@archived", card.IsArchived);
-        upsert.Set("@now", Now);
-        upsert.Set("@installation", installationId);
-    }
-
-    public Task<BoardCard?> FindCardAsync(string contentNodeId) => WithWorkerAsync(c =>
-    {
-        using var command = c.CreateCommand();
-        command.CommandText = "SELECT project_id, item_id, status, archived FROM board_cards WHERE content_node_id = @content";
-        command.Set("@content", contentNodeId);
-        using var reader = command.ExecuteReader();
-        return reader.Read()
-            ? new BoardCard(contentNodeId, reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetFlag(3))
-            : null;
-    });
-
-    /// <summary>The cards of the requests one installation's deliveries put on a board, as the bot last left or saw them.</summary>
-    public Task<IReadOnlyList<BoardCard>> ListCardsAsync(long installationId) => WithWorkerAsync<IReadOnlyList<BoardCard>>(c =>
-    {
-        using var command = c.CreateCommand();
-        command.CommandText = "SELECT content_node_id, project_id, item_id, status, archived FROM board_cards WHERE installation_id = @installation";
-        command.Set("@installation", installationId);
-        return command.ReadAll(reader => new BoardCard(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetFlag(4)));
-    });
-
-    /// <summary>Keeps a person's word on a request unless a later comment of theirs is already recorded: the latest word wins.</summary>
-    public Task RecordApprovalAsync(string issue, Approval approval) => WithWorkerAsync(c =>
-    {
-        using var command = c.CreateCommand();
-        command.CommandText = $"""
-            INSERT INTO approvals (issue, login, roles, approves, note, comment_id, at) VALUES (@issue, @login, @roles, @approves, @note, @comment, @at)
-            ON CONFLICT ({_engine.ApprovalKey}) DO UPDATE SET roles = @roles, approves = @approves, note = @note, comment_id = @comment, at = @at
-                WHERE excluded.comment_id >= approvals.comment_id
-            """;
-        command.Set("@issue", issue);
-        command.Set("@login", approval.Login);
-        command.Set("@roles", string.Join(',', approval.Roles));
-        command.Set("@approves", approval.Approves);
-        command.Set("@note", approval.Note);
-        command.Set("@comment", approval.CommentId);
-        command.Set("@at", approval.At.ToUnixTimeMilliseconds());
-        command.ExecuteNonQuery();
-    });
-
-    public Task<IReadOnlyList<Approval>> ReadApprovalsAsync(string issue) => WithWorkerAsync<IReadOnlyList<Approval>>(c =>
-    {
-        using var command = c.CreateCommand();
-        command.CommandText = "SELECT login, roles, approves, note, comment_id, at FROM approvals WHERE issue = @issue ORDER BY at, login";
-        command.Set("@issue", issue);
-        return command.ReadAll(reader => new Approval(reader.GetString(0), reader.GetString(1).Split(',', StringSplitOptions.RemoveEmptyEntries), reader.GetFlag(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt64(4), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5))));
-    });
-
-    /// <summary>Two-hour reminders for <paramref name="item"/> stay quiet until <paramref name="until"/>.</summary>
-    public Task RecordSnoozeAsync(string item, DateTimeOffset until, string by) => WithWorkerAsync(c =>
-    {
-        using var command = c.CreateCommand();
-        command.CommandText = "INSERT INTO snoozes (item, until, by) VALUES (@item, @until, @by) ON CONFLICT (item) DO UPDATE SET until = @until, by = @by";
-        command.Set("@item", item);
-        command.Set("@until", until.ToUnixTimeMilliseconds());
-        command.Set("@by", by);
-        command.ExecuteNonQuery();
-    });
-
-    public Task<DateTimeOffset?> SnoozedUntilAsync(string item) => WithWorkerAsync(c =>
-    {
-        using var command = c.CreateCommand();
-        command.CommandText = "SELECT until FROM snoozes WHERE item = @item";
-        command.Set("@item", item);
-        return command.ExecuteScalar() is long until ? DateTimeOffset.FromUnixTimeMilliseconds(until) : (DateTimeOffset?)null;
-    });
-
-    /// <summary>
-    /// Claims one occurrence of a scheduled job: false when it already ran (or is running), here or before a restart.
-    /// A run that failed may be claimed again five minutes after it finished.
-    /// </summary>
-    public Task<bool> TryStartJobAsync(string job, DateTimeOffset occurrence) => WithWorkerAsync(c =>
-    {
-        using var command = c.CreateCommand();
-        command.CommandText = $"""
-            INSERT INTO job_runs (job, occurrence, started_at) VALUES (@job, @occurrence, @now)
-            ON CONFLICT (job, occurrence) DO UPDATE SET started_at = @now, finished_at = NULL, outcome = NULL
-                WHERE job_runs.outcome LIKE '{Scheduling.JobOutcome.FailedPrefix}%' AND job_runs.finished_at <= @now - 300000
-            """;
-        command.Set("@job", job);
-        command.Set("@occurrence", occurrence.ToUnixTimeMilliseconds());
-        command.Set("@now", Now);
-        return command.ExecuteNonQuery() == 1;
-    });
-
-    public Task FinishJobAsync(string job, DateTimeOffset occurrence, string outcome) => WithWorkerAsync(c =>
-    {
-        using var command = c.CreateCommand();
-        command.CommandText = "UPDATE job_runs SET finished_at = @now, outcome = @outcome WHERE job = @job AND occurrence = @occurrence";
-        command.Set("@job", job);
-        command.Set("@occurrence", occurrence.ToUnixTimeMilliseconds());
-        command.Set("@now", Now);
-        command.Set("@outcome", outcome);
-        command.ExecuteNonQuery();
-    });
-
-    /// <summary>The latest runs, newest first: what each found and did.</summary>
-    public Task<IReadOnlyList<JobRun>> ReadJobRunsAsync(int limit = 50) => WithWorkerAsync<IReadOnlyList<JobRun>>(c =>
-    {
-        using var command = c.CreateCommand();
-        command.CommandText = "SELECT job, occurrence, started_at, finished_at, outcome FROM job_runs ORDER BY started_at DESC, id DESC LIMIT @limit";
-        command.Set("@limit", limit);
-        return command.ReadAll(reader => new JobRun(reader.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
-                reader.IsDBNull(3) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)), reader.IsDBNull(4) ? null : reader.GetString(4)));
-    });
-
-    /// <summary>Reminders not yet resolved, of one tracker (<paramref name="place"/> is its owner/repository).</summary>
-    public Task<IReadOnlyList<Nag>> ReadOpenNagsAsync(string place) => WithWorkerAsync<IReadOnlyList<Nag>>(c =>
-    {
-        using var command = c.CreateCommand();
-        command.CommandText = "SELECT item, title, last_at, sent FROM nags WHERE place = @place AND resolved_at IS NULL";
-        command.Set("@place", place);
-        return command.ReadAll(reader => new Nag(reader.GetString(0), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), reader.GetInt32(3)));
-    });
-
-    /// <summary>A reminder went out about <paramref name="item"/>; a resolved one that comes back is open again.</summary>
-    public Task RecordNagAsync(string item, string place, string title) => WithWorkerAsync(c =>
-    {
-        using var transaction = c.BeginTransaction();
-        using (var command = c.CreateCommand())
-        {
-            command.Transaction = transaction;
-            command.CommandText = """
-                INSERT INTO nags (item, place, title, first_at, last_at, sent) VALUES (@item, @place, @title, @now, @now, 1)
-                ON CONFLICT (item) DO UPDATE SET title = @title, last_at = @now, sent = nags.sent + 1, resolved_at = NULL
-                """;
-            command.Set("@item", item);
-            command.Set("@place", place);
-            command.Set("@title", title);
-            command.Set("@now", Now);
-            command.ExecuteNonQuery();
-        }
-        LogNag(c, transaction, item, resolved: false);
-        transaction.Commit();
-    });
-
-    /// <summary>The task behind a reminder is converted, linked, done or re-estimated under the threshold.</summary>
-    public Task ResolveNagAsync(string item) => WithWorkerAsync(c =>
-    {
-        using var transaction = c.BeginTransaction();
-        using (var command = c.CreateCommand())
-        {
-            command.Transaction = transaction;
-            command.CommandText = "UPDATE nags SET resolved_at = @now WHERE item = @item AND resolved_at IS NULL";
-            command.Set("@item", item);
-            command.Set("@now", Now);
-            if (command.ExecuteNonQuery() == 1) LogNag(c, transaction, item, resolved: true);
-        }
-        transaction.Commit();
-    });
-
-    private void LogNag(DbConnection c, DbTransaction transaction, string item, bool resolved)
-    {
-        using var command = c.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "INSERT INTO nag_log (item, at, resolved) VALUES (@item, @now, @resolved)";
-        command.Set("@item", item);
-        command.Set("@now", Now);
-        command.Set("@resolved", resolved);
-        command.ExecuteNonQuery();
-    }
-
-    /// <summary>Reminders sent and resolved in [<paramref name="from"/>, <paramref name="to"/>).</summary>
-    public Task<(int Sent, int Resolved)> CountNagsAsync(DateTimeOffset from, DateTimeOffset to) => WithWorkerAsync(c =>
-    {
-        using var command = c.CreateCommand();
-        command.CommandText = "SELECT COUNT(CASE WHEN resolved = 0 THEN 1 END), COUNT(CASE WHEN resolved = 1 THEN 1 END) FROM nag_log WHERE at >= @from AND at < @to";
-        command.Set("@from", from.ToUnixTimeMilliseconds());
-        command.Set("@to", to.ToUnixTimeMilliseconds());
-        using var reader = command.ExecuteReader();
-        reader.Read();
-        return ((int)reader.GetInt64(0), (int)reader.GetInt64(1));
-    });
-
-    /// <summary>
-    /// Keeps a request's facts for the monthly review. Whether it was complete when opened is only ever
-    /// written by the <c>opened</c> delivery (<paramref name="opening"/>); later events update the rest.
-    /// </summary>
-    public Task RecordRequestAsync(RequestRecord request, bool opening) => WithWorkerAsync(c =>
-    {
-        using var command = c.CreateCommand();
-        command.CommandText = $"""
-            INSERT INTO requests (node_id, repository, number, type, opened_at, valid_at_open, publish_date, completed_at)
-            VALUES (@node, @repository, @number, @type, @opened, @valid, @publish, @completed)
-            ON CONFLICT (node_id) DO UPDATE SET repository = @repository, number = @number, type = @type, publish_date = @publish,
-                completed_at = @completed{(opening ? ", valid_at_open = @valid" : "")}
-            """;
-        command.Set("@node", request.NodeId);
-        command.Set("@repository", request.Repository);
-        command.Set("@number", request.Number);
-        command.Set("@type", request.Type);
-        command.Set("@opened", request.OpenedAt.ToUnixTimeMilliseconds());
-        command.Set("@valid", opening ? request.ValidWhenOpened : null);
-        command.Set("@publish", request.PublishDate?.ToString("yyyy-MM-dd"));
-        command.Set("@completed", request.CompletedAt?.ToUnixTimeMilliseconds());
-        command.ExecuteNonQuery();
-    });
-
-    public Task<IReadOnlyList<RequestRecord>> ReadRequestsAsync() => WithWorkerAsync<IReadOnlyList<RequestRecord>>(c =>
-    {
-        using var command = c.CreateCommand();
-        command.CommandText = "SELECT node_id, repository, number, type, opened_at, valid_at_open, publish_date, completed_at FROM requests ORDER BY opened_at";
-        return command.ReadAll(reader => new RequestRecord(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetString(3),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), reader.IsDBNull(5) ? null : reader.GetFlag(5),
-                reader.IsDBNull(6) ? null : DateOnly.ParseExact(reader.GetString(6), "yyyy-MM-dd"),
-                reader.IsDBNull(7) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7))));
-    });
-
-    /// <summary>Every card's column changes, oldest first, for the monthly review's time in each column.</summary>
-    public Task<IReadOnlyList<ColumnChange>> ReadAllStatusHistoryAsync() => WithWorkerAsync<IReadOnlyList<ColumnChange>>(c =>
-    {
-        using var command = c.CreateCommand();
-        command.CommandText = "SELECT content_node_id, status, at FROM board_status_history ORDER BY content_node_id, at, id";
-        return command.ReadAll(reader => new ColumnChange(reader.GetString(0), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2))));
-    });
 
     /// <summary>Whether a delivery with this GUID ever reached the inbox (whatever became of it).</summary>
     public Task<bool> HasDeliveryAsync(string guid) => WithWorkerAsync(c =>
@@ -556,32 +233,11 @@ public sealed class Inbox : IAsyncDisposable
         return command.ExecuteNonQuery() == 1;
     }, upToDate: true);
 
-    /// <summary>A card's columns over time, oldest first.</summary>
-    public Task<IReadOnlyList<(string Column, DateTimeOffset At, string MovedBy)>> ReadStatusHistoryAsync(string contentNodeId) =>
-        WithWorkerAsync<IReadOnlyList<(string, DateTimeOffset, string)>>(c =>
-        {
-            using var command = c.CreateCommand();
-            command.CommandText = "SELECT status, at, moved_by FROM board_status_history WHERE content_node_id = @content ORDER BY at, id";
-            command.Set("@content", contentNodeId);
-            return command.ReadAll(reader => (reader.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.GetString(2)));
-        });
-
-    /// <summary>Readiness: the file can be read and written.</summary>
-    public Task<bool> IsReachableAsync() => WithWorkerAsync(c =>
-    {
-        using var command = c.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM deliveries WHERE id < 0";
-        return command.ExecuteScalar() is not null;
-    });
-
+    /// <summary>Stops taking deliveries once those already handed in are stored; the database stays open for its other users.</summary>
     public async ValueTask DisposeAsync()
     {
         _stores.Writer.TryComplete();
         await _writerLoop.ConfigureAwait(false);
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _upkeepLoop.ConfigureAwait(false);
-        await _engine.DisposeAsync().ConfigureAwait(false);
-        _stop.Dispose();
     }
 
     private sealed record PendingStore(IncomingDelivery Delivery, TaskCompletionSource<StoreOutcome> Result);

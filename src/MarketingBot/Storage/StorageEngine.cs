@@ -3,7 +3,7 @@ using System.Data.Common;
 namespace MarketingBot.Storage;
 
 /// <summary>
-/// What the <see cref="Inbox"/> needs from a database beyond the SQL both understand:
+/// What the <see cref="Database"/> and the <see cref="Inbox"/> need from a database beyond the SQL both understand:
 /// connections, the schema and its migrations, how deliveries are claimed and recovered, and upkeep.
 /// </summary>
 internal abstract class StorageEngine : IAsyncDisposable
@@ -11,12 +11,11 @@ internal abstract class StorageEngine : IAsyncDisposable
     /// <summary>Where the records live, for readiness and logs; never a password.</summary>
     public abstract string Location { get; }
 
-    /// <summary>The unique key an approval is upserted on: one word per person and request, whatever the login's case.</summary>
-    public abstract string ApprovalKey { get; }
+    public abstract SqlDialect Dialect { get; }
 
     public abstract TimeSpan UpkeepInterval { get; }
 
-    /// <summary>Called once when the inbox opens, after the schema is current.</summary>
+    /// <summary>Called once when the database opens, after the schema is current.</summary>
     public virtual void Start(long now)
     {
     }

@@ -40,7 +40,7 @@ public sealed class CardMovePollTests : LiveBotTest
         await Live.Bot.DrainAsync();
 
         Assert.Equal([("No Status", "MarketingBot"), ("Todo", "pmm")],
-            (await Live.Bot.Inbox.ReadStatusHistoryAsync(LiveBot.NodeId)).Select(h => (h.Column, h.MovedBy)));
+            (await Live.Bot.Records<CardRecords>().ReadStatusHistoryAsync(LiveBot.NodeId)).Select(h => (h.Column, h.MovedBy)));
         Assert.Contains(Live.GitHub.Requests($"/repos/{LiveBot.Repository}/issues/{LiveBot.Number}/labels", "POST"), r => r.Body!.Contains("\"approved\""));
         Assert.Equal(0, await Poll.RunAsync(CancellationToken.None));
 

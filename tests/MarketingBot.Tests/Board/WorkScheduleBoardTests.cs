@@ -84,7 +84,7 @@ public sealed class WorkScheduleBoardTests : LiveBotTest
 
         Assert.Null(Live.Projects.ItemFor(LiveBot.NodeId));
         Assert.Single(Live.Comments.All);
-        Assert.Equal(["No Status", "Removed"], (await Live.Bot.Inbox.ReadStatusHistoryAsync(LiveBot.NodeId)).Select(h => h.Column));
+        Assert.Equal(["No Status", "Removed"], (await Live.Bot.Records<CardRecords>().ReadStatusHistoryAsync(LiveBot.NodeId)).Select(h => h.Column));
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class WorkScheduleBoardTests : LiveBotTest
         await Live.DeliverAsync("reopened", "r-1", Body, labels: ["request: social-post"]);
         await Live.DeliverAsync("reopened", "r-2", Body, labels: ["request: social-post"]);
 
-        var history = await Live.Bot.Inbox.ReadStatusHistoryAsync(LiveBot.NodeId);
+        var history = await Live.Bot.Records<CardRecords>().ReadStatusHistoryAsync(LiveBot.NodeId);
         Assert.Equal(["No Status", "Done", "No Status"], history.Select(h => h.Column));
         Assert.All(history, h => Assert.Equal("MarketingBot", h.MovedBy));
         Assert.All(history, h => Assert.InRange(h.At, before, DateTimeOffset.UtcNow));
@@ -129,7 +129,7 @@ public sealed class WorkScheduleBoardTests : LiveBotTest
         await Live.DeliverAsync("opened", "o-1", Body);
         await PersonMovesCard("In Progress");
 
-        var history = await Live.Bot.Inbox.ReadStatusHistoryAsync(LiveBot.NodeId);
+        var history = await Live.Bot.Records<CardRecords>().ReadStatusHistoryAsync(LiveBot.NodeId);
         Assert.Equal([("No Status", "MarketingBot"), ("In Progress", "pmm")], history.Select(h => (h.Column, h.MovedBy)));
         await Eventually.UntilAsync(() => Live.Google.Grid.Count > 1 && Live.Google.Grid[1][7] == "In Progress");
         Assert.Equal("In Progress", Live.Google.Grid[1][7]);
@@ -161,7 +161,7 @@ public sealed class WorkScheduleBoardTests : LiveBotTest
 
         var last = (await Live.Bot.Inbox.ReadAuditAsync()).Last();
         Assert.Equal(outcome, last.Outcome);
-        Assert.Equal(["No Status"], (await Live.Bot.Inbox.ReadStatusHistoryAsync(LiveBot.NodeId)).Select(h => h.Column));
+        Assert.Equal(["No Status"], (await Live.Bot.Records<CardRecords>().ReadStatusHistoryAsync(LiveBot.NodeId)).Select(h => h.Column));
     }
 
     [Fact]

@@ -70,7 +70,7 @@ public sealed class CommandEndToEndTests : LiveBotTest
         Assert.Single(ApprovedLabelAdded);
         Assert.Contains("**Approved** by **pat** (product marketing manager).", RequestComment);
         Assert.Null(ReplyTo(comment));
-        var approval = Assert.Single(await Live.Bot.Inbox.ReadApprovalsAsync(LiveBot.NodeId));
+        var approval = Assert.Single(await Live.Bot.Records<ApprovalRecords>().ReadApprovalsAsync(LiveBot.NodeId));
         Assert.Equal(("pat", "Ready for the 2.5 launch", comment), (approval.Login, approval.Note, approval.CommentId));
     }
 
@@ -94,7 +94,7 @@ public sealed class CommandEndToEndTests : LiveBotTest
 
         Assert.Equal("Todo", Live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status);
         Assert.Equal([("No Status", "MarketingBot"), ("In Progress", "mia"), ("Todo", "mia")],
-            (await Live.Bot.Inbox.ReadStatusHistoryAsync(LiveBot.NodeId)).Select(h => (h.Column, h.MovedBy)));
+            (await Live.Bot.Records<MarketingBot.Board.CardRecords>().ReadStatusHistoryAsync(LiveBot.NodeId)).Select(h => (h.Column, h.MovedBy)));
         Assert.Single(Live.GitHub.Requests("/orgs/acme/teams/marketing/memberships/mia", "GET"));
     }
 
@@ -111,7 +111,7 @@ public sealed class CommandEndToEndTests : LiveBotTest
 
         Assert.DoesNotContain(Live.GitHub.All, r => r.Path.EndsWith("/reactions"));
         Assert.Empty(ApprovedLabelAdded);
-        Assert.Empty(await Live.Bot.Inbox.ReadApprovalsAsync(LiveBot.NodeId));
+        Assert.Empty(await Live.Bot.Records<ApprovalRecords>().ReadApprovalsAsync(LiveBot.NodeId));
         var outcomes = (await Live.Bot.Inbox.ReadAuditAsync()).Select(a => a.Outcome).ToList();
         Assert.Contains("comment edited: only new comments are commands, so this changes nothing", outcomes);
         Assert.Contains("comment by a bot; bots' comments are never commands", outcomes);
@@ -181,7 +181,7 @@ public sealed class CommandEndToEndTests : LiveBotTest
         await Comment("/approve", by: "pat");
         await Comment("/unapprove", by: "pat", labels: ["request: social-post", "approved"]);
         Assert.Single(Live.GitHub.Requests("/repos/acme/customer/issues/7/labels/approved", "DELETE"));
-        Assert.False(Assert.Single(await Live.Bot.Inbox.ReadApprovalsAsync(LiveBot.NodeId)).Approves);
+        Assert.False(Assert.Single(await Live.Bot.Records<ApprovalRecords>().ReadApprovalsAsync(LiveBot.NodeId)).Approves);
 
         var unassign = await Comment("/unassign @sam", by: "pat");
         Assert.Single(ReactionsTo(unassign));
@@ -189,7 +189,7 @@ public sealed class CommandEndToEndTests : LiveBotTest
 
         var snooze = await Comment("/snooze 3d", by: "requester");
         Assert.Contains("snoozed until", ReplyTo(snooze));
-        Assert.InRange((await Live.Bot.Inbox.SnoozedUntilAsync(LiveBot.NodeId))!.Value, DateTimeOffset.UtcNow.AddDays(3).AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(3));
+        Assert.InRange((await Live.Bot.Records<MarketingBot.Reminders.NagRecords>().SnoozedUntilAsync(LiveBot.NodeId))!.Value, DateTimeOffset.UtcNow.AddDays(3).AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(3));
 
         await Eventually.UntilAsync(() => Live.Google.Grid.Count > 1);
         Live.Google.Grid[1][1] = "edited by hand";

@@ -59,8 +59,8 @@ public sealed class TwoHourEndToEndTests : LiveBotTest
         _tracker[20]["body"] = Plan.Replace("Write the launch post (3h)", "Write the launch post (3h) #46");
 
         Assert.Contains("0 reminded, 1 resolved", await Scan());
-        Assert.Empty(await Live.Bot.Inbox.ReadOpenNagsAsync("acme/customer"));
-        Assert.Equal((1, 1), await Live.Bot.Inbox.CountNagsAsync(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1)));
+        Assert.Empty(await Live.Bot.Records<NagRecords>().ReadOpenNagsAsync("acme/customer"));
+        Assert.Equal((1, 1), await Live.Bot.Records<NagRecords>().CountNagsAsync(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1)));
     }
 
     [Fact]

@@ -85,9 +85,10 @@ public sealed class MonthlyReviewTests
     {
         using var folder = new TempFolder();
         var connection = $"Data Source={folder.File("bot.db")}";
-        await using (var records = Inbox.OpenSqlite(connection, TimeProvider.System))
+        await using (var database = Database.OpenSqlite(connection, TimeProvider.System))
         {
-            foreach (var request in Records.Requests) await records.RecordRequestAsync(request, opening: true);
+            var history = new RequestHistory(database);
+            foreach (var request in Records.Requests) await history.RecordRequestAsync(request, opening: true);
         }
         var settings = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:ConnectionString"] = connection }).Build();
         var output = new StringWriter();

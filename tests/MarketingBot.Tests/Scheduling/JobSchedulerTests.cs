@@ -34,8 +34,8 @@ public sealed class JobSchedulerTests : IDisposable
     private async Task<IReadOnlyList<string>> RunAt(DateTimeOffset now, CountingJob job, string zone = "UTC")
     {
         _time.SetUtcNow(now);
-        await using var inbox = Inbox.OpenSqlite($"Data Source={_folder.File("bot.db")}", _time);
-        var scheduler = new JobScheduler([job], inbox, Options.Create(new ScheduleSettings { TimeZone = zone }), new DryRunMode(false, "test"), _time,
+        await using var database = Database.OpenSqlite($"Data Source={_folder.File("bot.db")}", _time);
+        var scheduler = new JobScheduler([job], new JobRuns(database), Options.Create(new ScheduleSettings { TimeZone = zone }), new DryRunMode(false, "test"), _time,
             NullLogger<JobScheduler>.Instance);
         return await scheduler.RunDueAsync(CancellationToken.None);
     }
@@ -69,8 +69,8 @@ public sealed class JobSchedulerTests : IDisposable
         // A new scheduler on the same file: the service restarted.
         Assert.Empty(await RunAt(DateTimeOffset.Parse("2026-12-03T09:10:00Z"), job));
         Assert.Single(job.Runs);
-        await using var inbox = Inbox.OpenSqlite($"Data Source={_folder.File("bot.db")}", _time);
-        var run = Assert.Single(await inbox.ReadJobRunsAsync());
+        await using var database = Database.OpenSqlite($"Data Source={_folder.File("bot.db")}", _time);
+        var run = Assert.Single(await new JobRuns(database).ReadJobRunsAsync());
         Assert.Equal(("review", "opened the review"), (run.Job, run.Outcome));
     }
 

@@ -1,38 +1,39 @@
 using System.Text;
-using MarketingBot.Commands;
 using MarketingBot.Storage;
 using MarketingBot.Tests.Support;
-using Microsoft.Extensions.Time.Testing;
 
 namespace MarketingBot.Tests.Storage;
 
 /// <summary>
-/// What every storage provider must do alike: the inbox, the bot's records, the audit log and the
-/// schedules. Each provider's subclass runs all of it against its own database.
+/// What every storage provider must do alike for the delivery queue and its audit log. Each provider's
+/// subclass runs all of it against its own database.
 /// </summary>
-public abstract class InboxContract : IAsyncLifetime
+public abstract class InboxContract(TestDatabase testDatabase) : StorageContract(testDatabase)
 {
-    protected readonly FakeTimeProvider Time = new(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
     protected Inbox Store = null!;
 
-    /// <summary>Opens the inbox on this test's database; called again to simulate a restart.</summary>
-    protected abstract Inbox Open(TimeProvider time);
-
-    protected abstract Task CreateDatabaseAsync();
-
-    protected virtual Task DropDatabaseAsync() => Task.CompletedTask;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        await CreateDatabaseAsync();
-        Store = Open(Time);
+        await base.InitializeAsync();
+        Store = new Inbox(Database);
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         await Store.DisposeAsync();
-        await DropDatabaseAsync();
+        await base.DisposeAsync();
     }
+
+    /// <summary>Stops and starts the inbox on the same database, as a restart of the bot would.</summary>
+    protected async Task RestartAsync()
+    {
+        await Store.DisposeAsync();
+        await ReopenDatabaseAsync();
+        Store = new Inbox(Database);
+    }
+
+    /// <summary>Another inbox on this test's database: another replica.</summary>
+    protected OpenedInbox OpenReplica(TimeProvider time) => new(TestDatabase.Open(time));
 
     protected static IncomingDelivery Delivery(string guid, string? key, string body = "{}") =>
         new(guid, "issues", "edited", 1, key, BodyCompression.Compress(Encoding.UTF8.GetBytes(body)), Encoding.UTF8.GetByteCount(body));
@@ -104,8 +105,7 @@ public abstract class InboxContract : IAsyncLifetime
         await Store.StoreAsync(Delivery("a", "issue-A"));
         Assert.Single(await Store.ClaimReadyAsync(10));
 
-        await Store.DisposeAsync();
-        Store = Open(Time);
+        await RestartAsync();
         Assert.Equal(1, await Store.RequeueInterruptedAsync());
         var again = Assert.Single(await Store.ClaimReadyAsync(10));
         Assert.Equal(("a", 2), (again.Guid, again.Attempt));
@@ -158,98 +158,9 @@ public abstract class InboxContract : IAsyncLifetime
     }
 
     [StorageFact]
-    public async Task A_card_remembers_its_column_and_each_move_once_with_who_moved_it()
-    {
-        await Store.RecordCardAsync(7, new BoardCard("I_1", "PVT_1", "PVTI_1", null, false), "MarketingBot");
-        Time.Advance(TimeSpan.FromHours(1));
-        await Store.RecordCardAsync(null, new BoardCard("I_1", "PVT_1", "PVTI_1", "In progress", false), "mona");
-        await Store.RecordCardAsync(null, new BoardCard("I_1", "PVT_1", "PVTI_1", "In progress", false), "mona");
-        Time.Advance(TimeSpan.FromHours(1));
-        await Store.RecordCardAsync(null, new BoardCard("I_1", "PVT_1", "PVTI_1", "In progress", true), "MarketingBot");
-
-        Assert.Equal(new BoardCard("I_1", "PVT_1", "PVTI_1", "In progress", true), await Store.FindCardAsync("I_1"));
-        Assert.Equal("I_1", Assert.Single(await Store.ListCardsAsync(7)).ContentNodeId);
-        Assert.Equal([BoardCard.NoStatus, "In progress", BoardCard.Archived], (await Store.ReadStatusHistoryAsync("I_1")).Select(h => h.Column));
-        Assert.Equal("mona", (await Store.ReadStatusHistoryAsync("I_1"))[1].MovedBy);
-        Assert.Equal(3, (await Store.ReadAllStatusHistoryAsync()).Count);
-
-        await Store.RecordCardAsync(null, new BoardCard("I_1", "PVT_1", "PVTI_1", null, false, Removed: true), "mona");
-        Assert.Null(await Store.FindCardAsync("I_1"));
-        Assert.Equal(BoardCard.RemovedColumn, (await Store.ReadStatusHistoryAsync("I_1"))[^1].Column);
-    }
-
-    [StorageFact]
-    public async Task A_persons_latest_word_on_a_request_wins_whatever_the_case_of_their_login()
-    {
-        var at = Time.GetUtcNow();
-        await Store.RecordApprovalAsync("I_1", new Approval("Mona", ["pmm"], true, null, CommentId: 20, at));
-        await Store.RecordApprovalAsync("I_1", new Approval("mona", ["pmm"], false, "not yet", CommentId: 10, at.AddMinutes(-1)));
-        await Store.RecordApprovalAsync("I_1", new Approval("hubot", ["head"], false, "budget", CommentId: 30, at.AddMinutes(1)));
-        await Store.RecordApprovalAsync("I_2", new Approval("mona", ["pmm"], false, null, CommentId: 40, at));
-
-        Assert.Equal([("Mona", true, null), ("hubot", false, "budget")], (await Store.ReadApprovalsAsync("I_1")).Select(a => (a.Login, a.Approves, a.Note)));
-        Assert.Equal(["pmm"], (await Store.ReadApprovalsAsync("I_1"))[0].Roles);
-    }
-
-    [StorageFact]
-    public async Task A_scheduled_occurrence_runs_once_and_a_failed_one_may_run_again_five_minutes_later()
-    {
-        var occurrence = new DateTimeOffset(2026, 11, 2, 8, 0, 0, TimeSpan.Zero);
-        Assert.True(await Store.TryStartJobAsync("two-hour", occurrence));
-        Assert.False(await Store.TryStartJobAsync("two-hour", occurrence));
-        Assert.True(await Store.TryStartJobAsync("review", occurrence));
-        await Store.FinishJobAsync("review", occurrence, "opened #12");
-        await Store.FinishJobAsync("two-hour", occurrence, $"{MarketingBot.Scheduling.JobOutcome.FailedPrefix}GitHub said 502");
-
-        Time.Advance(TimeSpan.FromMinutes(4));
-        Assert.False(await Store.TryStartJobAsync("two-hour", occurrence));
-        Assert.False(await Store.TryStartJobAsync("review", occurrence));
-        Time.Advance(TimeSpan.FromMinutes(2));
-        Assert.True(await Store.TryStartJobAsync("two-hour", occurrence));
-        Assert.False(await Store.TryStartJobAsync("review", occurrence));
-
-        var runs = await Store.ReadJobRunsAsync();
-        Assert.Equal([("two-hour", null), ("review", "opened #12")], runs.Select(r => (r.Job, r.Outcome)));
-    }
-
-    [StorageFact]
-    public async Task Reminders_are_counted_sent_and_resolved_and_a_snooze_is_remembered()
-    {
-        var from = Time.GetUtcNow();
-        await Store.RecordNagAsync("DI_1", "acme/tracker", "Write the launch post");
-        await Store.RecordNagAsync("DI_1", "acme/tracker", "Write the launch post (4h)");
-        await Store.RecordNagAsync("DI_2", "acme/tracker", "Shoot the demo");
-        await Store.ResolveNagAsync("DI_2");
-        await Store.ResolveNagAsync("DI_2");
-        await Store.RecordSnoozeAsync("DI_1", from.AddDays(2), "mona");
-
-        var open = Assert.Single(await Store.ReadOpenNagsAsync("acme/tracker"));
-        Assert.Equal(("DI_1", "Write the launch post (4h)", 2), (open.Item, open.Title, open.Sent));
-        Assert.Empty(await Store.ReadOpenNagsAsync("acme/other"));
-        Assert.Equal((3, 1), await Store.CountNagsAsync(from, from.AddDays(1)));
-        Assert.Equal((0, 0), await Store.CountNagsAsync(from.AddDays(1), from.AddDays(2)));
-        Assert.Equal(from.AddDays(2), await Store.SnoozedUntilAsync("DI_1"));
-        Assert.Null(await Store.SnoozedUntilAsync("DI_2"));
-    }
-
-    [StorageFact]
-    public async Task A_request_keeps_whether_it_was_complete_when_opened_while_later_events_update_the_rest()
-    {
-        var opened = Time.GetUtcNow();
-        await Store.RecordRequestAsync(new RequestRecord("I_1", "acme/marketing", 1, "blog-post", opened, false, null, null), opening: true);
-        await Store.RecordRequestAsync(new RequestRecord("I_1", "acme/marketing", 1, "blog-post", opened, true, new DateOnly(2026, 12, 1), opened.AddDays(3)), opening: false);
-        await Store.RecordRequestAsync(new RequestRecord("I_2", "acme/marketing", 2, "demo", opened.AddHours(1), null, null, null), opening: false);
-
-        Assert.Equal(
-            [new RequestRecord("I_1", "acme/marketing", 1, "blog-post", opened, false, new DateOnly(2026, 12, 1), opened.AddDays(3)),
-             new RequestRecord("I_2", "acme/marketing", 2, "demo", opened.AddHours(1), null, null, null)],
-            await Store.ReadRequestsAsync());
-    }
-
-    [StorageFact]
     public async Task Readiness_sees_the_database_and_names_it_without_a_password()
     {
-        Assert.True(await Store.IsReachableAsync());
-        Assert.DoesNotContain("assword", Store.Location, StringComparison.OrdinalIgnoreCase);
+        Assert.True(await Database.IsReachableAsync());
+        Assert.DoesNotContain("assword", Database.Location, StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -1,4 +1,5 @@
 using MarketingBot.Storage;
+using MarketingBot.Scheduling;
 using MarketingBot.Storage.Postgres;
 using MarketingBot.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
@@ -11,19 +12,15 @@ namespace MarketingBot.Tests.Storage;
 /// concurrent claims, leases, and migrations run once.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class PostgresInboxTests(PostgresServer server) : InboxContract, IUsesPostgres
+public sealed class PostgresInboxTests(PostgresServer server) : InboxContract(new PostgresTestDatabase(server)), IUsesPostgres
 {
-    private string _database = null!;
-
-    protected override Inbox Open(TimeProvider time) => Inbox.OpenPostgres(_database, time);
-
-    protected override async Task CreateDatabaseAsync() => _database = await server.CreateDatabaseAsync();
 
     [PostgresFact]
     public async Task Two_replicas_claiming_at_once_never_take_the_same_delivery_and_keep_each_issues_order()
     {
         for (var i = 0; i < 300; i++) await Store.StoreAsync(Delivery($"d{i:000}", $"issue-{i % 10}"));
-        await using var other = Open(Time);
+        await using var otherReplica = OpenReplica(Time);
+        var other = otherReplica.Inbox;
 
         var finished = new System.Collections.Concurrent.ConcurrentQueue<ClaimedDelivery>();
         async Task Work(Inbox replica)
@@ -57,7 +54,8 @@ public sealed class PostgresInboxTests(PostgresServer server) : InboxContract, I
 
         // Another replica, whose clock runs on: within the lease the claim stands, after it the row is queued again.
         var later = new FakeTimeProvider(Time.GetUtcNow() + PostgresStorage.Lease - TimeSpan.FromSeconds(1));
-        await using var survivor = Open(later);
+        await using var survivorReplica = OpenReplica(later);
+        var survivor = survivorReplica.Inbox;
         Assert.Equal(0, await survivor.RequeueInterruptedAsync());
         Assert.Empty(await survivor.ClaimReadyAsync(10));
         later.Advance(TimeSpan.FromSeconds(2));
@@ -70,13 +68,15 @@ public sealed class PostgresInboxTests(PostgresServer server) : InboxContract, I
     [PostgresFact]
     public async Task A_delivery_that_reaches_two_replicas_at_once_is_queued_once_and_a_job_occurrence_runs_on_one()
     {
-        await using var other = Open(Time);
+        await using var otherReplica = OpenReplica(Time);
+        var other = otherReplica.Inbox;
+        var (jobs, otherJobs) = (new JobRuns(Database), new JobRuns(otherReplica.Database));
         var occurrence = Time.GetUtcNow();
         for (var i = 0; i < 20; i++)
         {
             var stored = await Task.WhenAll(Store.StoreAsync(Delivery($"same-{i}", null)), other.StoreAsync(Delivery($"same-{i}", null)));
             Assert.Equal(1, stored.Count(o => o == StoreOutcome.Queued));
-            var started = await Task.WhenAll(Store.TryStartJobAsync("two-hour", occurrence.AddDays(i)), other.TryStartJobAsync("two-hour", occurrence.AddDays(i)));
+            var started = await Task.WhenAll(jobs.TryStartJobAsync("two-hour", occurrence.AddDays(i)), otherJobs.TryStartJobAsync("two-hour", occurrence.AddDays(i)));
             Assert.Equal(1, started.Count(s => s));
         }
         Assert.Equal(20, (await other.CountAsync()).Pending);
@@ -85,7 +85,7 @@ public sealed class PostgresInboxTests(PostgresServer server) : InboxContract, I
     [Fact]
     public void A_connection_string_that_is_not_PostgreSQLs_is_refused_with_an_example_and_without_its_password()
     {
-        var refused = Assert.Throws<InvalidOperationException>(() => Inbox.OpenPostgres("Host=127.0.0.1;Password=s3cret-pw;Data Source=bot.db", Time));
+        var refused = Assert.Throws<InvalidOperationException>(() => Database.OpenPostgres("Host=127.0.0.1;Password=s3cret-pw;Data Source=bot.db", Time));
         Assert.Contains("Storage__ConnectionString is not a PostgreSQL connection string", refused.Message);
         Assert.Contains("Host=db;Port=5432", refused.Message);
         Assert.DoesNotContain("s3cret-pw", refused.Message);
@@ -95,7 +95,7 @@ public sealed class PostgresInboxTests(PostgresServer server) : InboxContract, I
     public async Task A_database_that_cannot_be_opened_is_named_in_a_clear_message_without_the_password()
     {
         var missing = new NpgsqlConnectionStringBuilder(await server.CreateDatabaseAsync()) { Database = "no_such_database", Password = "s3cret-pw" };
-        var refused = Assert.Throws<InvalidOperationException>(() => Inbox.OpenPostgres(missing.ToString(), Time));
+        var refused = Assert.Throws<InvalidOperationException>(() => Database.OpenPostgres(missing.ToString(), Time));
         Assert.StartsWith($"Storage: could not open PostgreSQL 127.0.0.1:{missing.Port}/no_such_database", refused.Message);
         Assert.Contains("does not exist", refused.Message);
         Assert.DoesNotContain("s3cret-pw", refused.Message);
@@ -105,7 +105,7 @@ public sealed class PostgresInboxTests(PostgresServer server) : InboxContract, I
     public async Task Replicas_starting_together_migrate_the_schema_once()
     {
         var fresh = await server.CreateDatabaseAsync();
-        var replicas = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => Inbox.OpenPostgres(fresh, Time))));
+        var replicas = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => Database.OpenPostgres(fresh, Time))));
         foreach (var replica in replicas) Assert.True(await replica.IsReachableAsync());
         foreach (var replica in replicas) await replica.DisposeAsync();
 

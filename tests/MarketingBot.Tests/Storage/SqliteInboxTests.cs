@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using MarketingBot.Board;
 using MarketingBot.Storage;
 using MarketingBot.Storage.Sqlite;
 using MarketingBot.Tests.Support;
@@ -7,24 +8,16 @@ using MarketingBot.Tests.Support;
 namespace MarketingBot.Tests.Storage;
 
 /// <summary>The storage contract on SQLite, and what only a SQLite file has: files from older versions, and the intake journal.</summary>
-public sealed class SqliteInboxTests : InboxContract
+public sealed class SqliteInboxTests() : InboxContract(new SqliteTestDatabase())
 {
-    private readonly TempFolder _folder = new();
+    private TempFolder Folder => ((SqliteTestDatabase)TestDatabase).Folder;
 
-    protected override Inbox Open(TimeProvider time) => Inbox.OpenSqlite($"Data Source={_folder.File("inbox.db")}", time);
-
-    protected override Task CreateDatabaseAsync() => Task.CompletedTask;
-
-    protected override Task DropDatabaseAsync()
-    {
-        _folder.Dispose();
-        return Task.CompletedTask;
-    }
+    private OpenedInbox OpenSqlite(string path, Func<bool>? intakeBusy = null) => new(Database.OpenSqlite($"Data Source={path}", Time, intakeBusy));
 
     [Fact]
     public async Task A_file_from_the_first_schema_version_is_upgraded_and_keeps_its_deliveries()
     {
-        var path = _folder.File("v1.db");
+        var path = Folder.File("v1.db");
         using (var v1 = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
         {
             v1.Open();
@@ -42,19 +35,20 @@ public sealed class SqliteInboxTests : InboxContract
             create.ExecuteNonQuery();
         }
 
-        await using var upgraded = Inbox.OpenSqlite($"Data Source={path}", Time);
-        Assert.Equal("old", Assert.Single(await upgraded.ClaimReadyAsync(10)).Guid);
-        await upgraded.RecordCardAsync(42, new BoardCard("I_1", "PVT_1", "PVTI_1", null, false), "MarketingBot");
-        Assert.Equal("PVTI_1", (await upgraded.FindCardAsync("I_1"))!.ItemId);
-        Assert.Equal("I_1", Assert.Single(await upgraded.ListCardsAsync(42)).ContentNodeId);
-        Assert.Empty(await upgraded.ListCardsAsync(43));
+        await using var upgraded = OpenSqlite(path);
+        Assert.Equal("old", Assert.Single(await upgraded.Inbox.ClaimReadyAsync(10)).Guid);
+        var cards = new CardRecords(upgraded.Database);
+        await cards.RecordCardAsync(42, new BoardCard("I_1", "PVT_1", "PVTI_1", null, false), "MarketingBot");
+        Assert.Equal("PVTI_1", (await cards.FindCardAsync("I_1"))!.ItemId);
+        Assert.Equal("I_1", Assert.Single(await cards.ListCardsAsync(42)).ContentNodeId);
+        Assert.Empty(await cards.ListCardsAsync(43));
     }
 
     [Fact]
     public async Task Claiming_walks_the_waiting_deliveries_in_order_instead_of_sorting_the_backlog()
     {
         await Store.StoreAsync(Delivery("a", "issue-A"));
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_folder.File("inbox.db")};Mode=ReadOnly");
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Folder.File("inbox.db")};Mode=ReadOnly");
         connection.Open();
         using var explain = connection.CreateCommand();
         explain.CommandText = "EXPLAIN QUERY PLAN " + StorageEngine.ReadyDeliveries;
@@ -76,11 +70,11 @@ public sealed class SqliteInboxTests : InboxContract
     /// </summary>
     private string CrashCopy(string database = "inbox.db")
     {
-        var copy = Directory.CreateDirectory(_folder.File("crash")).FullName;
+        var copy = Directory.CreateDirectory(Folder.File("crash")).FullName;
         foreach (var name in new[] { database, database + "-wal" })
-            if (File.Exists(_folder.File(name))) File.Copy(_folder.File(name), Path.Combine(copy, name));
+            if (File.Exists(Folder.File(name))) File.Copy(Folder.File(name), Path.Combine(copy, name));
         var journal = Directory.CreateDirectory(Path.Combine(copy, database + ".intake")).FullName;
-        foreach (var file in Directory.GetFiles(_folder.File(database + ".intake"))) File.Copy(file, Path.Combine(journal, Path.GetFileName(file)));
+        foreach (var file in Directory.GetFiles(Folder.File(database + ".intake"))) File.Copy(file, Path.Combine(journal, Path.GetFileName(file)));
         return Path.Combine(copy, database);
     }
 
@@ -88,7 +82,7 @@ public sealed class SqliteInboxTests : InboxContract
 
     /// <summary>The SQLite engine alone on a file of its own, told by <paramref name="intakeBusy"/> whether a burst is on.</summary>
     private SqliteStorage OpenStorage(string database, Func<bool> intakeBusy, int maxBacklog = SqliteStorage.MaxBacklog) =>
-        SqliteStorage.Open($"Data Source={_folder.File(database)}", intakeBusy, maxBacklog);
+        SqliteStorage.Open($"Data Source={Folder.File(database)}", intakeBusy, maxBacklog);
 
     [Fact]
     public async Task Deliveries_acknowledged_but_not_yet_in_the_tables_when_the_process_died_are_there_after_the_restart()
@@ -99,7 +93,8 @@ public sealed class SqliteInboxTests : InboxContract
         var crashed = CrashCopy();
         Assert.Equal(0, SqliteFile.Count(crashed, "SELECT COUNT(*) FROM deliveries"));
 
-        await using var restarted = Inbox.OpenSqlite($"Data Source={crashed}", Time);
+        await using var opened = OpenSqlite(crashed);
+        var restarted = opened.Inbox;
         // The start only notes what the journal holds (a burst's backlog would keep it from answering), yet a repeat is known.
         Assert.Equal(0, SqliteFile.Count(crashed, "SELECT COUNT(*) FROM deliveries"));
         Assert.Equal(StoreOutcome.AlreadyHandled, await restarted.StoreAsync(Delivery("a2", "issue-A")));
@@ -122,14 +117,14 @@ public sealed class SqliteInboxTests : InboxContract
         // The start of a third record: its header promises more bytes than made it to disk.
         await File.AppendAllBytesAsync(journal, [200, 0, 0, 0, 1, 2, 3, 4, 9, 9, 9]);
 
-        await using (var restarted = Inbox.OpenSqlite($"Data Source={crashed}", Time))
+        await using (var restarted = OpenSqlite(crashed))
         {
             Assert.Equal(whole, new FileInfo(journal).Length);
-            Assert.Equal(["a1", "b1"], (await restarted.ClaimReadyAsync(10)).Select(d => d.Guid));
-            Assert.Equal(StoreOutcome.Queued, await restarted.StoreAsync(Delivery("c1", "issue-C")));
+            Assert.Equal(["a1", "b1"], (await restarted.Inbox.ClaimReadyAsync(10)).Select(d => d.Guid));
+            Assert.Equal(StoreOutcome.Queued, await restarted.Inbox.StoreAsync(Delivery("c1", "issue-C")));
         }
-        await using var again = Inbox.OpenSqlite($"Data Source={crashed}", Time);
-        Assert.Equal("c1", Assert.Single(await again.ClaimReadyAsync(10)).Guid);
+        await using var again = OpenSqlite(crashed);
+        Assert.Equal("c1", Assert.Single(await again.Inbox.ClaimReadyAsync(10)).Guid);
     }
 
     [Fact]
@@ -137,17 +132,16 @@ public sealed class SqliteInboxTests : InboxContract
     {
         var body = Convert.ToBase64String(RandomNumberGenerator.GetBytes(6_000));
         var stored = 0;
-        while (Directory.GetFiles(_folder.File("inbox.db.intake")).Sum(f => new FileInfo(f).Length) < 8.5 * 1024 * 1024)
+        while (Directory.GetFiles(Folder.File("inbox.db.intake")).Sum(f => new FileInfo(f).Length) < 8.5 * 1024 * 1024)
         {
             await Task.WhenAll(Enumerable.Range(0, 100).Select(i => Store.StoreAsync(Delivery($"d{stored + i}", $"k{i}", body))));
             stored += 100;
         }
 
         Assert.Equal(stored, (await Store.CountAsync()).Pending);
-        Assert.Equal(["00000002.log"], Directory.GetFiles(_folder.File("inbox.db.intake")).Select(Path.GetFileName));
+        Assert.Equal(["00000002.log"], Directory.GetFiles(Folder.File("inbox.db.intake")).Select(Path.GetFileName));
         await Store.StoreAsync(Delivery("after", "k-after"));
-        await Store.DisposeAsync();
-        Store = Open(Time);
+        await RestartAsync();
         Assert.Equal(stored + 1, (await Store.CountAsync()).Pending);
         Assert.True(await Store.HasDeliveryAsync("after"));
     }
@@ -156,8 +150,9 @@ public sealed class SqliteInboxTests : InboxContract
     public async Task While_the_intake_is_saturated_a_claim_copies_from_the_journal_only_the_deliveries_it_takes()
     {
         var busy = true;
-        var path = _folder.File("busy.db");
-        await using var inbox = Inbox.OpenSqlite($"Data Source={path}", Time, () => busy);
+        var path = Folder.File("busy.db");
+        await using var opened = OpenSqlite(path, () => busy);
+        var inbox = opened.Inbox;
         foreach (var n in Enumerable.Range(1, 10)) await inbox.StoreAsync(Delivery($"d{n}", $"issue-{n}"));
 
         Assert.Equal(["d1", "d2"], (await inbox.ClaimReadyAsync(2)).Select(d => d.Guid));
@@ -174,7 +169,7 @@ public sealed class SqliteInboxTests : InboxContract
     public async Task The_upkeep_leaves_the_journal_alone_while_the_intake_is_saturated_and_copies_the_backlog_after()
     {
         var busy = true;
-        var path = _folder.File("upkeep.db");
+        var path = Folder.File("upkeep.db");
         await using var storage = OpenStorage("upkeep.db", () => busy);
         await storage.StoreAsync([.. Enumerable.Range(1, 600).Select(n => Delivery($"d{n}", $"issue-{n}"))], Now);
 
@@ -202,8 +197,8 @@ public sealed class SqliteInboxTests : InboxContract
         await storage.StoreAsync([Delivery("burst-1", "issue-2"), Delivery("burst-2", "issue-3")], Now);
         Assert.True(storage.JournalUnflushed);
         // Written is what a killed process leaves behind: a copy of the files taken now has all three.
-        await using (var restarted = Inbox.OpenSqlite($"Data Source={CrashCopy("flush.db")}", Time))
-            Assert.Equal(3, await restarted.CountWaitingAsync());
+        await using (var restarted = OpenSqlite(CrashCopy("flush.db")))
+            Assert.Equal(3, await restarted.Inbox.CountWaitingAsync());
 
         await storage.UpkeepAsync(Now);
         Assert.False(storage.JournalUnflushed);
@@ -217,6 +212,6 @@ public sealed class SqliteInboxTests : InboxContract
 
         await storage.UpkeepAsync(Now);
         Assert.InRange(storage.NotYetInTables, 1, 299);
-        Assert.Equal(600 - storage.NotYetInTables, SqliteFile.Count(_folder.File("endless.db"), "SELECT COUNT(*) FROM deliveries"));
+        Assert.Equal(600 - storage.NotYetInTables, SqliteFile.Count(Folder.File("endless.db"), "SELECT COUNT(*) FROM deliveries"));
     }
 }

@@ -16,6 +16,9 @@ public sealed class BotFactory(Dictionary<string, string?>? settings = null, Act
 
     public Inbox Inbox => Services.GetRequiredService<Inbox>();
 
+    /// <summary>One feature's records, as the bot keeps them (e.g. <c>Records&lt;ApprovalRecords&gt;()</c>).</summary>
+    public T Records<T>() where T : notnull => Services.GetRequiredService<T>();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         var all = new Dictionary<string, string?>

@@ -66,7 +66,7 @@ internal sealed class PostgresStorage : StorageEngine
 
     public override string Location { get; }
 
-    public override string ApprovalKey => "issue, lower(login)";
+    public override SqlDialect Dialect => SqlDialect.Postgres;
 
     public override TimeSpan UpkeepInterval => TimeSpan.FromSeconds(2);
 

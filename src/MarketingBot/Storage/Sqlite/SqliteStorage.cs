@@ -90,7 +90,7 @@ internal sealed class SqliteStorage : StorageEngine
 
     public override string Location => $"SQLite {new SqliteConnectionStringBuilder(_connectionString).DataSource}";
 
-    public override string ApprovalKey => "issue, login";
+    public override SqlDialect Dialect => SqlDialect.Sqlite;
 
     /// <summary>
     /// A checkpoint ends with a flush of the database file, and the journal's next flush waits behind it on the
