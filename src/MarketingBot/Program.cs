@@ -19,6 +19,11 @@ switch (args)
 var builder = WebApplication.CreateBuilder(args);
 builder.AddMarketingBot();
 var app = builder.Build();
+if (StartupChecks.FindProblem(app.Services) is { } problem)
+{
+    await Console.Error.WriteLineAsync($"MarketingBot cannot start: {problem}");
+    return 78; // EX_CONFIG: the configuration is wrong, restarting will not help
+}
 app.MapMarketingBot();
 await app.RunAsync();
 return 0;

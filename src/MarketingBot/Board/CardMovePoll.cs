@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MarketingBot.Configuration;
 using MarketingBot.GitHub;
+using MarketingBot.Health;
 using MarketingBot.Processing;
 using MarketingBot.Requests;
 using MarketingBot.Storage;
@@ -44,7 +45,7 @@ public sealed partial class CardMovePoll(
     WorkflowSource workflows,
     IOptions<BotSettings> settings,
     DryRunMode dryRun,
-    TimeProvider time,
+    BackgroundLoops loops,
     ILogger<CardMovePoll> logger) : BackgroundService
 {
     private IReadOnlyList<CardMoveWatch>? _watches;
@@ -56,28 +57,9 @@ public sealed partial class CardMovePoll(
         : _watches.Count == 0 ? "card moves: the App has no installations"
         : "card moves: " + string.Join("; ", _watches.Select(w => w.Describe(settings.Value.BoardPollInterval)));
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (dryRun.IsOn) return;
-        using var timer = new PeriodicTimer(settings.Value.BoardPollInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await RunAsync(stoppingToken);
-                }
-                catch (Exception ex) when (ex is Octokit.ApiException or HttpRequestException or GitHubGraphQLException or GitHubRateLimitedException)
-                {
-                    LogFailed(logger, ex.Message);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => dryRun.IsOn
+        ? Task.CompletedTask
+        : loops.EveryAsync("card-poll", settings.Value.BoardPollInterval, runAtStart: false, RunAsync, stoppingToken);
 
     /// <summary>One poll: decides each installation's mode, then polls those without webhooks. Returns the moves queued.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
@@ -158,7 +140,4 @@ public sealed partial class CardMovePoll(
     [LoggerMessage(EventId = 710, Level = LogLevel.Warning,
         Message = "Work Schedule board of {Account}: GitHub sends no card moves ({Reason}); polling the board instead")]
     private static partial void LogPolling(ILogger logger, string account, string reason);
-
-    [LoggerMessage(EventId = 711, Level = LogLevel.Error, Message = "Polling the Work Schedule board failed; trying again at the next poll: {Error}")]
-    private static partial void LogFailed(ILogger logger, string error);
 }

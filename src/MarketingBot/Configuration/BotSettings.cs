@@ -105,10 +105,16 @@ public enum StorageProvider
 }
 
 /// <summary>Why the bot is, or is not, sending effects: decided once from configuration.</summary>
-public sealed record DryRunMode(bool IsOn, string Reason)
+/// <param name="HoldsDeliveries">
+/// Nothing may be sent and nothing was asked for: no App credentials, and no <c>Bot__DryRun=true</c>. Deliveries are then
+/// stored and wait, unprocessed, until the App is configured; processing them in dry run would mark them done, and a
+/// half-configured production would silently eat its events.
+/// </param>
+public sealed record DryRunMode(bool IsOn, string Reason, bool HoldsDeliveries = false)
 {
     public static DryRunMode From(BotSettings bot, GitHubSettings gitHub) =>
         bot.DryRun ? new(true, "Bot__DryRun=true")
-        : !gitHub.HasAppCredentials ? new(true, "no GitHub App credentials (GitHub__AppId, GitHub__PrivateKeyPath)")
+        : !gitHub.HasAppCredentials
+            ? new(true, "no GitHub App credentials (GitHub__AppId, GitHub__PrivateKeyPath) and Bot__DryRun is not true", HoldsDeliveries: true)
         : new(false, "GitHub App credentials are set");
 }

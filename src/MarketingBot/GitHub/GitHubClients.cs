@@ -32,21 +32,55 @@ public sealed class GitHubClients(IOptions<GitHubSettings> settings, IHttpMessag
     public IGitHubClient ForInstallation(long installationId) =>
         Create(new Store(async () => new Credentials(await InstallationTokenAsync(installationId).ConfigureAwait(false))));
 
+    /// <summary>
+    /// The installation's token, fetched once and reused until shortly before it expires. Its lifetime is GitHub's
+    /// <c>expires_at</c> less the answer's <c>Date</c>, counted from when it arrived here: a clock that is minutes off
+    /// cannot keep a token GitHub already refuses.
+    /// </summary>
     public async Task<string> InstallationTokenAsync(long installationId)
     {
         var entry = _tokens.GetOrAdd(installationId, _ => new InstallationToken());
         await entry.Gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (entry.Value is { } cached && time.GetUtcNow() < cached.ExpiresAt - RefreshBeforeExpiry) return cached.Token;
-            var fresh = await ForApp().GitHubApps.CreateInstallationToken(installationId).ConfigureAwait(false);
-            entry.Value = fresh;
-            return fresh.Token;
+            if (entry.Token is { } cached && time.GetUtcNow() < entry.UsableUntil) return cached;
+            var answer = await ForApp().Connection.Post<AccessToken>(
+                new Uri($"app/installations/{installationId}/access_tokens", UriKind.Relative), new { }, "application/vnd.github+json", "application/json",
+                new Dictionary<string, string>(), CancellationToken.None).ConfigureAwait(false);
+            var date = answer.HttpResponse.Headers.FirstOrDefault(h => h.Key.Equals("Date", StringComparison.OrdinalIgnoreCase)).Value;
+            var issued = DateTimeOffset.TryParse(date, out var at) ? at : (DateTimeOffset?)null;
+            var lifetime = answer.Body.ExpiresAt - (issued ?? time.GetUtcNow());
+            entry.Token = answer.Body.Token;
+            entry.UsableUntil = time.GetUtcNow() + lifetime - RefreshBeforeExpiry;
+            return answer.Body.Token;
         }
         finally
         {
             entry.Gate.Release();
         }
+    }
+
+    /// <summary>
+    /// GitHub refused <paramref name="token"/> (revoked, or the installation's permissions changed): it is dropped
+    /// from the cache. Returns the installation it belonged to, or null when it is no installation token of ours.
+    /// </summary>
+    public async Task<long?> ForgetAsync(string token)
+    {
+        foreach (var (installationId, entry) in _tokens)
+        {
+            if (entry.Token != token) continue;
+            await entry.Gate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                if (entry.Token == token) entry.Token = null;
+            }
+            finally
+            {
+                entry.Gate.Release();
+            }
+            return installationId;
+        }
+        return null;
     }
 
     private GitHubClient Create(ICredentialStore credentials) =>
@@ -56,7 +90,8 @@ public sealed class GitHubClients(IOptions<GitHubSettings> settings, IHttpMessag
     private sealed class InstallationToken
     {
         public SemaphoreSlim Gate { get; } = new(1, 1);
-        public AccessToken? Value { get; set; }
+        public string? Token { get; set; }
+        public DateTimeOffset UsableUntil { get; set; }
     }
 
     private sealed class Store(Func<Task<Credentials>> credentials) : ICredentialStore

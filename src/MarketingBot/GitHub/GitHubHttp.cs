@@ -15,6 +15,7 @@ public static class GitHubHttp
     public static IServiceCollection AddGitHubHttp(this IServiceCollection services)
     {
         services.AddHttpClient(ClientName)
+            .AddHttpMessageHandler(sp => new InstallationTokenRenewal(sp.GetRequiredService<GitHubClients>()))
             .AddHttpMessageHandler(sp => new RateLimitSignal(sp.GetRequiredService<TimeProvider>()))
             .AddResilienceHandler("github", (pipeline, context) =>
             {
@@ -58,4 +59,25 @@ public static class GitHubHttp
         request?.Method == HttpMethod.Post && !(request.Options.TryGetValue(GitHubGraphQL.RetrySafe, out var safe) && safe);
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}
+
+/// <summary>
+/// A 401 to a call made with a cached installation token means GitHub no longer takes it (revoked, or it expired
+/// sooner than the bot's clock thought): the token is dropped and the call sent once more with a fresh one, instead
+/// of every delivery failing until the cached one would have expired.
+/// </summary>
+internal sealed class InstallationTokenRenewal(GitHubClients clients) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        // Buffered so the same request can be sent again.
+        if (request.Content is not null) await request.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.Unauthorized || request.Headers.Authorization is not { Parameter: { } token } authorization
+            || await clients.ForgetAsync(token).ConfigureAwait(false) is not { } installationId)
+            return response;
+        response.Dispose();
+        request.Headers.Authorization = new(authorization.Scheme, await clients.InstallationTokenAsync(installationId).ConfigureAwait(false));
+        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
 }

@@ -35,6 +35,8 @@ public sealed class GitHubAppCheck(DryRunMode dryRun, IServiceProvider services,
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (dryRun.HoldsDeliveries)
+            return HealthCheckResult.Unhealthy($"{dryRun.Reason}: deliveries are stored and wait, unprocessed. Configure the App (/setup), or set Bot__DryRun=true to try the bot without one.");
         if (dryRun.IsOn) return HealthCheckResult.Healthy($"dry run: {dryRun.Reason}");
         if (_last is { } last && time.GetUtcNow() < last.Until) return last.Result;
         HealthCheckResult result;

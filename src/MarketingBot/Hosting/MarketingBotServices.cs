@@ -48,6 +48,14 @@ public static class MarketingBotServices
             kestrel.Limits.RequestHeadersTimeout = WebhookIntake.SlowClientTimeout;
             kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: WebhookIntake.SlowClientTimeout);
         });
+        // One line per entry, stamped in UTC: an operator reading `docker logs` or journald needs to know when.
+        // (Readiness results are not logged per call: /readyz and the dashboard show them, and probes call often.)
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.UseUtcTimestamp = true;
+            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+        });
         builder.AddStoredAppCredentials();
         builder.Services.AddMarketingBotCore(builder.Configuration);
         builder.Services.AddHealthChecks()
@@ -56,7 +64,8 @@ public static class MarketingBotServices
             .AddCheck<PlannerCheck>("content-planner", tags: ["ready"])
             .AddCheck<BoardCheck>("work-schedule", tags: ["ready"])
             .AddCheck<WorkflowCheck>("workflow", tags: ["ready"])
-            .AddCheck<DeliveryFlowCheck>("deliveries", tags: ["ready"]);
+            .AddCheck<DeliveryFlowCheck>("deliveries", tags: ["ready"])
+            .AddCheck<BackgroundLoopsCheck>("background-loops", tags: ["ready"]);
         builder.Services.AddSingleton<DeliveryFlowCheck>();
         builder.Services.AddSingleton<GitHubAppCheck>();
         builder.Services.AddHostedService<StartupReport>();
@@ -72,6 +81,10 @@ public static class MarketingBotServices
         services.Configure<BotSettings>(configuration.GetSection(BotSettings.Section));
         services.Configure<StorageSettings>(configuration.GetSection(StorageSettings.Section));
         services.TryAddSingleton(TimeProvider.System);
+        // The loops report their own failures and go on (BackgroundLoops); should one escape all the same, the host
+        // keeps serving instead of stopping, which would lose every delivery GitHub sends meanwhile.
+        services.Configure<HostOptions>(host => host.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore);
+        services.AddSingleton<BackgroundLoops>();
         services.AddSingleton(sp => DryRunMode.From(
             sp.GetRequiredService<IOptions<BotSettings>>().Value, sp.GetRequiredService<IOptions<GitHubSettings>>().Value));
 
@@ -141,7 +154,13 @@ public static class MarketingBotServices
         services.AddSingleton(sp =>
         {
             var signal = sp.GetRequiredService<DeliverySignal>();
-            return Database.Open(sp.GetRequiredService<IOptions<StorageSettings>>().Value, sp.GetRequiredService<TimeProvider>(), () => signal.InBurst);
+            var loops = sp.GetRequiredService<BackgroundLoops>();
+            return Database.Open(sp.GetRequiredService<IOptions<StorageSettings>>().Value, sp.GetRequiredService<TimeProvider>(), () => signal.InBurst,
+                failure =>
+                {
+                    if (failure is null) loops.Succeeded("storage-upkeep");
+                    else loops.Failed("storage-upkeep", failure);
+                });
         });
         services.AddSingleton<Inbox>();
         services.AddSingleton<CardRecords>();

@@ -11,7 +11,8 @@ public sealed partial class StartupReport(DryRunMode dryRun, IOptions<GitHubSett
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (dryRun.IsOn) LogDryRun(logger, dryRun.Reason);
+        if (dryRun.HoldsDeliveries) LogHolding(logger, dryRun.Reason);
+        else if (dryRun.IsOn) LogDryRun(logger, dryRun.Reason);
         else LogLive(logger, gitHub.Value.AppId ?? 0, gitHub.Value.ApiBaseUrl);
         if (gitHub.Value.WebhookSecrets.Count == 0) LogNoSecret(logger);
         else if (!string.IsNullOrEmpty(gitHub.Value.WebhookSecretPrevious)) LogRotation(logger);
@@ -24,6 +25,10 @@ public sealed partial class StartupReport(DryRunMode dryRun, IOptions<GitHubSett
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Dry run ({Reason}): every effect is recorded and logged, nothing is sent to GitHub or Google.")]
     private static partial void LogDryRun(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Error,
+        Message = "Not live: {Reason}. Deliveries are stored and wait until the App is configured (/setup); set Bot__DryRun=true to try the bot without one.")]
+    private static partial void LogHolding(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Live: acting as GitHub App {AppId} at {ApiBaseUrl}.")]
     private static partial void LogLive(ILogger logger, long appId, string apiBaseUrl);

@@ -1,5 +1,6 @@
 using MarketingBot.Configuration;
 using MarketingBot.GitHub;
+using MarketingBot.Health;
 using MarketingBot.Storage;
 using Microsoft.Extensions.Options;
 using Octokit;
@@ -17,7 +18,8 @@ public sealed record RecoveryReport(DateTimeOffset At, string Outcome, int Check
 /// and never reached the inbox.
 /// </summary>
 public sealed partial class MissedDeliveries(
-    IServiceProvider services, Inbox inbox, IOptions<BotSettings> settings, DryRunMode dryRun, TimeProvider time, ILogger<MissedDeliveries> logger)
+    IServiceProvider services, Inbox inbox, IOptions<BotSettings> settings, DryRunMode dryRun, TimeProvider time, BackgroundLoops loops,
+    ILogger<MissedDeliveries> logger)
     : BackgroundService
 {
     /// <summary>GitHub keeps deliveries for three days and refuses to redeliver older ones.</summary>
@@ -27,19 +29,11 @@ public sealed partial class MissedDeliveries(
 
     public RecoveryReport? LastRun { get; private set; }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (dryRun.IsOn || !settings.Value.RecoverMissedDeliveries) return;
-        using var timer = new PeriodicTimer(settings.Value.RecoveryInterval, time);
-        try
-        {
-            do await RunAsync(stoppingToken);
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => dryRun.IsOn || !settings.Value.RecoverMissedDeliveries
+        ? Task.CompletedTask
+        : loops.EveryAsync("missed-deliveries", settings.Value.RecoveryInterval, runAtStart: true, RunAsync, stoppingToken);
+
+    /// <summary>One look; a failure is kept as the last run (for <c>/readyz</c>) and thrown to the caller.</summary>
 
     public async Task<RecoveryReport> RunAsync(CancellationToken cancellationToken)
     {
@@ -71,10 +65,10 @@ public sealed partial class MissedDeliveries(
             _lastLook = started;
             report = new RecoveryReport(started, "checked", attempts.Select(a => a.Guid).Distinct().Count(), redelivered);
         }
-        catch (Exception ex) when (ex is ApiException or HttpRequestException or GitHubRateLimitedException)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            report = new RecoveryReport(started, $"failed: {ex.Message}", 0, 0);
-            LogFailed(logger, ex.Message);
+            LastRun = new RecoveryReport(started, $"failed: {ex.Message}", 0, 0);
+            throw;
         }
         LastRun = report;
         return report;
@@ -92,7 +86,4 @@ public sealed partial class MissedDeliveries(
 
     [LoggerMessage(EventId = 1000, Level = LogLevel.Warning, Message = "Delivery {Guid} ({Event}) never reached the bot (GitHub got {Status}); asked GitHub to redeliver it")]
     private static partial void LogRedelivered(ILogger logger, string guid, string @event, int status);
-
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Looking for missed deliveries failed; trying again at the next run: {Error}")]
-    private static partial void LogFailed(ILogger logger, string error);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using MarketingBot.Health;
 using MarketingBot.Requests;
 using Microsoft.Extensions.Options;
 
@@ -19,7 +20,7 @@ public sealed partial class PlannerMirror(
     IServiceProvider services,
     IOptions<PlannerSettings> settings,
     TimeProvider time,
-    ILogger<PlannerMirror> logger) : BackgroundService
+    BackgroundLoops loops) : BackgroundService
 {
     private static readonly TimeSpan MinWriteInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(2);
@@ -65,7 +66,11 @@ public sealed partial class PlannerMirror(
         Interlocked.Exchange(ref _signal, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private const string Component = "planner-flush";
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => loops.SuperviseAsync(Component, FlushLoopAsync, stoppingToken);
+
+    private async Task FlushLoopAsync(CancellationToken stoppingToken)
     {
         var backoff = TimeSpan.Zero;
         while (!stoppingToken.IsCancellationRequested)
@@ -94,14 +99,15 @@ public sealed partial class PlannerMirror(
             await WriteAsync(rows, columns, cancellationToken);
             _lastWrite = time.GetUtcNow();
             _lastError = null;
+            loops.Succeeded(Component);
             return true;
         }
-        catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             // A newer row queued meanwhile wins; otherwise the failed one waits for the next try.
             foreach (var row in rows) _waiting.TryAdd(row.Url, row);
             _lastError = ex.Message;
-            LogFailed(logger, rows.Count, ex.Message);
+            loops.Failed(Component, new PlannerWriteException(rows.Count, ex));
             return false;
         }
     }
@@ -169,7 +175,8 @@ public sealed partial class PlannerMirror(
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
-
-    [LoggerMessage(EventId = 600, Level = LogLevel.Warning, Message = "Could not write {Count} rows to the Content Planner; they are kept and tried again: {Error}")]
-    private static partial void LogFailed(ILogger logger, int count, string error);
 }
+
+/// <summary>Rows that could not be written to the Content Planner; they are kept and tried again.</summary>
+public sealed class PlannerWriteException(int rows, Exception cause)
+    : Exception($"could not write {rows} rows to the Content Planner (kept for the next try): {BackgroundLoops.Describe(cause)}", cause);

@@ -3,6 +3,7 @@ using MarketingBot.Commands;
 using MarketingBot.Configuration;
 using MarketingBot.Effects;
 using MarketingBot.GitHub;
+using MarketingBot.Health;
 using MarketingBot.Requests;
 using Microsoft.Extensions.Options;
 using Octokit;
@@ -26,21 +27,15 @@ public sealed partial class PlannerReconcile(
     IOptions<PlannerSettings> settings,
     DryRunMode dryRun,
     TimeProvider time,
+    BackgroundLoops loops,
     ILogger<PlannerReconcile> logger) : BackgroundService
 {
     public ReconcileReport? LastRun { get; private set; }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(settings.Value.ReconcileInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken)) await RunAsync(stoppingToken);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        loops.EveryAsync("planner-reconcile", settings.Value.ReconcileInterval, runAtStart: false, RunAsync, stoppingToken);
+
+    /// <summary>One reconcile; a failure is kept as the last run (for <c>/readyz</c>) and thrown to the caller.</summary>
 
     public async Task<ReconcileReport> RunAsync(CancellationToken cancellationToken)
     {
@@ -53,9 +48,10 @@ public sealed partial class PlannerReconcile(
             {
                 report = await ReconcileAsync(cancellationToken);
             }
-            catch (Exception ex) when (ex is ApiException or HttpRequestException or InvalidOperationException)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
-                report = Skipped($"failed: {ex.Message}");
+                LastRun = Skipped($"failed: {ex.Message}");
+                throw;
             }
         }
         LastRun = report;

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -24,11 +25,9 @@ public sealed class SheetsClient(HttpClient http, IOptions<PlannerSettings> sett
     public async Task<IReadOnlyList<IReadOnlyList<IReadOnlyList<string>>>> BatchGetAsync(IReadOnlyList<string> ranges, CancellationToken cancellationToken)
     {
         var query = string.Join("&", ranges.Select(r => "ranges=" + Uri.EscapeDataString(r)));
-        using var request = await AuthorisedAsync(HttpMethod.Get,
-            $"{BaseUrl}/v4/spreadsheets/{Spreadsheet}/values:batchGet?{query}&valueRenderOption=FORMATTED_VALUE", cancellationToken);
-        using var response = await http.SendAsync(request, cancellationToken);
-        await EnsureSuccessAsync(response, cancellationToken);
-        var answer = await response.Content.ReadFromJsonAsync<BatchGet>(Json, cancellationToken);
+        using var response = await SendAsync(HttpMethod.Get,
+            $"{BaseUrl}/v4/spreadsheets/{Spreadsheet}/values:batchGet?{query}&valueRenderOption=FORMATTED_VALUE", content: null, cancellationToken);
+        var answer = await ReadJsonAsync<BatchGet>(response, cancellationToken);
         return (answer?.ValueRanges ?? []).Select(range => (IReadOnlyList<IReadOnlyList<string>>)(range.Values ?? [])
             .Select(row => (IReadOnlyList<string>)row.Select(c => c.ValueKind == JsonValueKind.String ? c.GetString()! : c.ToString()).ToList())
             .ToList()).ToList();
@@ -37,11 +36,8 @@ public sealed class SheetsClient(HttpClient http, IOptions<PlannerSettings> sett
     /// <summary><c>values.batchUpdate</c>: many ranges in one write, values taken as typed (RAW).</summary>
     public async Task BatchUpdateAsync(IReadOnlyList<(string Range, IReadOnlyList<string> Row)> writes, CancellationToken cancellationToken)
     {
-        using var request = await AuthorisedAsync(HttpMethod.Post, $"{BaseUrl}/v4/spreadsheets/{Spreadsheet}/values:batchUpdate", cancellationToken);
-        request.Content = JsonContent.Create(new BatchUpdate("RAW",
-            writes.Select(w => new WriteRange(w.Range, "ROWS", [w.Row])).ToList()), options: Json);
-        using var response = await http.SendAsync(request, cancellationToken);
-        await EnsureSuccessAsync(response, cancellationToken);
+        using var response = await SendAsync(HttpMethod.Post, $"{BaseUrl}/v4/spreadsheets/{Spreadsheet}/values:batchUpdate",
+            new BatchUpdate("RAW", writes.Select(w => new WriteRange(w.Range, "ROWS", [w.Row])).ToList()), cancellationToken);
     }
 
     /// <summary>
@@ -50,10 +46,8 @@ public sealed class SheetsClient(HttpClient http, IOptions<PlannerSettings> sett
     /// </summary>
     public async Task EnsureTabAsync(string title, CancellationToken cancellationToken)
     {
-        using var get = await AuthorisedAsync(HttpMethod.Get, $"{BaseUrl}/v4/spreadsheets/{Spreadsheet}?fields=sheets.properties", cancellationToken);
-        using var answer = await http.SendAsync(get, cancellationToken);
-        await EnsureSuccessAsync(answer, cancellationToken);
-        var spreadsheet = await answer.Content.ReadFromJsonAsync<SpreadsheetProperties>(Json, cancellationToken);
+        using var answer = await SendAsync(HttpMethod.Get, $"{BaseUrl}/v4/spreadsheets/{Spreadsheet}?fields=sheets.properties", content: null, cancellationToken);
+        var spreadsheet = await ReadJsonAsync<SpreadsheetProperties>(answer, cancellationToken);
         var tab = spreadsheet?.Sheets?.Select(s => s.Properties).FirstOrDefault(p => p?.Title == title);
         if (tab?.GridProperties?.FrozenRowCount >= 1) return;
         object change = tab is null
@@ -66,25 +60,56 @@ public sealed class SheetsClient(HttpClient http, IOptions<PlannerSettings> sett
                     fields = "gridProperties.frozenRowCount",
                 },
             };
-        using var update = await AuthorisedAsync(HttpMethod.Post, $"{BaseUrl}/v4/spreadsheets/{Spreadsheet}:batchUpdate", cancellationToken);
-        update.Content = JsonContent.Create(new { requests = new[] { change } }, options: Json);
-        using var updated = await http.SendAsync(update, cancellationToken);
-        await EnsureSuccessAsync(updated, cancellationToken);
+        using var updated = await SendAsync(HttpMethod.Post, $"{BaseUrl}/v4/spreadsheets/{Spreadsheet}:batchUpdate",
+            new { requests = new[] { change } }, cancellationToken);
     }
 
-    private async Task<HttpRequestMessage> AuthorisedAsync(HttpMethod method, string url, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends one authorised call and returns its successful answer. A 401 means the access token died before its
+    /// time (the key was rotated, or the clock is off): the token is renewed and the call sent once more.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, object? content, CancellationToken cancellationToken)
+    {
+        var response = await http.SendAsync(await RequestAsync(method, url, content, cancellationToken), cancellationToken);
+        if (response.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            response.Dispose();
+            await credential.RenewAsync(cancellationToken);
+            response = await http.SendAsync(await RequestAsync(method, url, content, cancellationToken), cancellationToken);
+        }
+        if (response.IsSuccessStatusCode) return response;
+        using (response)
+        {
+            var detail = await response.Content.ReadAsStringAsync(cancellationToken);
+            throw new HttpRequestException($"Sheets answered {(int)response.StatusCode}: {Clip(detail)}", null, response.StatusCode);
+        }
+    }
+
+    private async Task<HttpRequestMessage> RequestAsync(HttpMethod method, string url, object? content, CancellationToken cancellationToken)
     {
         var request = new HttpRequestMessage(method, url);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await credential.AccessTokenAsync(cancellationToken));
+        if (content is not null) request.Content = JsonContent.Create(content, content.GetType(), options: Json);
         return request;
     }
 
-    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>A success that is not JSON (a proxy's or captive portal's HTML page) is named as such, not left to a parser's error.</summary>
+    private static async Task<T?> ReadJsonAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        if (response.IsSuccessStatusCode) return;
-        var detail = await response.Content.ReadAsStringAsync(cancellationToken);
-        throw new HttpRequestException($"Sheets answered {(int)response.StatusCode}: {detail[..Math.Min(detail.Length, 300)]}", null, response.StatusCode);
+        var type = response.Content.Headers.ContentType?.MediaType;
+        if (type is not null && !type.Contains("json", StringComparison.OrdinalIgnoreCase))
+            throw new HttpRequestException($"Sheets answered {(int)response.StatusCode} with {type}, not JSON: {Clip(await response.Content.ReadAsStringAsync(cancellationToken))}");
+        try
+        {
+            return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken);
+        }
+        catch (JsonException ex)
+        {
+            throw new HttpRequestException($"Sheets answered {(int)response.StatusCode} with JSON the bot cannot read: {ex.Message}", ex);
+        }
     }
+
+    private static string Clip(string text) => text.Length <= 300 ? text : text[..300];
 
     private sealed record BatchGet(List<ValueRange>? ValueRanges);
 
@@ -115,6 +140,12 @@ public sealed class SheetsCredential(IOptions<PlannerSettings> settings, TimePro
 
     public Task<string> AccessTokenAsync(CancellationToken cancellationToken) =>
         _credential.Value.GetAccessTokenForRequestAsync(cancellationToken: cancellationToken);
+
+    /// <summary>Reads the key file now, so a missing or broken one is reported at start (an <see cref="InvalidOperationException"/> naming it).</summary>
+    public void CheckKey() => _ = _credential.Value;
+
+    /// <summary>Fetches a new access token now, whatever the cached one's expiry says (Google refused it).</summary>
+    public Task RenewAsync(CancellationToken cancellationToken) => _credential.Value.RequestAccessTokenAsync(cancellationToken);
 
     private static ServiceAccountCredential Load(string path, TimeProvider time)
     {

@@ -1,6 +1,7 @@
 using MarketingBot.Configuration;
 using MarketingBot.Effects;
 using MarketingBot.GitHub;
+using MarketingBot.Health;
 using MarketingBot.Storage;
 using MarketingBot.Telemetry;
 using Microsoft.Extensions.Options;
@@ -23,6 +24,7 @@ public sealed partial class DeliveryProcessor(
     IOptions<BotSettings> settings,
     TimeProvider time,
     BotMetrics metrics,
+    BackgroundLoops loops,
     ILogger<DeliveryProcessor> logger) : BackgroundService
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
@@ -35,10 +37,21 @@ public sealed partial class DeliveryProcessor(
     /// </summary>
     internal static readonly TimeSpan BusyIntakePause = TimeSpan.FromMilliseconds(100);
 
+    private const string Component = "processing";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var requeued = await inbox.RequeueInterruptedAsync();
-        if (requeued > 0) LogRequeued(logger, requeued);
+        // Once per start, before any claim: a restart of the loop must not requeue deliveries its own workers still run.
+        await loops.SuperviseAsync(Component, async ct =>
+        {
+            var requeued = await inbox.RequeueInterruptedAsync();
+            if (requeued > 0) LogRequeued(logger, requeued);
+        }, stoppingToken);
+        if (dryRun.HoldsDeliveries)
+        {
+            LogHolding(logger, dryRun.Reason);
+            return;
+        }
         var workers = Math.Max(1, settings.Value.Workers);
         var running = new HashSet<Task>();
         var depthCounted = 0L;
@@ -48,14 +61,25 @@ public sealed partial class DeliveryProcessor(
             {
                 if (signal.IntakeBusy) await Task.Delay(BusyIntakePause, time, stoppingToken);
                 var wake = signal.Next;
-                var claimed = running.Count < workers ? await inbox.ClaimReadyAsync(workers - running.Count) : [];
-                foreach (var delivery in claimed) running.Add(Task.Run(() => ProcessAsync(delivery, stoppingToken), CancellationToken.None));
-                // Counting a long backlog takes a while, so the depth gauge is refreshed once a second, not every claim.
-                if (time.GetElapsedTime(depthCounted) >= DepthInterval)
+                IReadOnlyList<ClaimedDelivery> claimed;
+                try
                 {
-                    metrics.QueueDepth(await inbox.CountWaitingAsync());
-                    depthCounted = time.GetTimestamp();
+                    claimed = running.Count < workers ? await inbox.ClaimReadyAsync(workers - running.Count) : [];
+                    // Counting a long backlog takes a while, so the depth gauge is refreshed once a second, not every claim.
+                    if (time.GetElapsedTime(depthCounted) >= DepthInterval)
+                    {
+                        metrics.QueueDepth(await inbox.CountWaitingAsync());
+                        depthCounted = time.GetTimestamp();
+                    }
+                    loops.Succeeded(Component);
                 }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // The database is unreachable, full or broken: the deliveries wait in it, and the intake keeps answering if it can.
+                    await Task.Delay(loops.Failed(Component, ex), time, stoppingToken);
+                    continue;
+                }
+                foreach (var delivery in claimed) running.Add(Task.Run(() => ProcessAsync(delivery, stoppingToken), CancellationToken.None));
                 if (claimed.Count > 0 && running.Count < workers) continue;
                 await Task.WhenAny([.. running, wake, Task.Delay(PollInterval, time, stoppingToken)]);
                 running.RemoveWhere(t => t.IsCompleted);
@@ -64,7 +88,7 @@ public sealed partial class DeliveryProcessor(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        // Work cut short by shutdown stays "in progress" and is requeued at the next start.
+        // Work cut short by shutdown is handed back with its attempt (see ProcessAsync).
         await Task.WhenAll(running);
     }
 
@@ -74,6 +98,16 @@ public sealed partial class DeliveryProcessor(
         activity?.SetTag("github.event", stored.Name);
         activity?.SetTag("github.delivery", stored.Guid);
         var started = time.GetTimestamp();
+        if (stored.Attempt > settings.Value.MaxAttempts)
+        {
+            // Every attempt so far ended with the process, not with an error it caught: running it again would only
+            // stop the bot again (a crash loop). It waits on the dashboard, where a person can retry it.
+            await inbox.FailAsync(stored, retryAt: null, dryRun.IsOn,
+                $"the bot stopped while handling this delivery on each of its {stored.Attempt - 1} attempts; not tried again (a poison delivery): retry it from the dashboard once the cause is fixed");
+            metrics.DeliveryFailed(stored.Event, dead: true);
+            LogPoison(logger, stored.Name, stored.Guid, stored.Attempt - 1);
+            return;
+        }
         try
         {
             var delivery = WebhookDelivery.From(stored);
@@ -86,6 +120,9 @@ public sealed partial class DeliveryProcessor(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+            // A shutdown is not the delivery's fault: it goes back to the queue with its attempt, so deploys cannot use
+            // up the attempts a poison delivery is judged by.
+            await inbox.ReleaseAsync(stored);
         }
         catch (Exception ex)
         {
@@ -94,7 +131,11 @@ public sealed partial class DeliveryProcessor(
             await inbox.FailAsync(stored, retryAt, dryRun.IsOn, $"{ex.GetType().Name}: {ex.Message}");
             metrics.DeliveryFailed(stored.Event, dead: retryAt is null);
             activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
-            if (retryAt is { } at) LogRetry(logger, ex, stored.Name, stored.Guid, stored.Attempt, at);
+            if (retryAt is { } at)
+            {
+                LogRetry(logger, stored.Name, stored.Guid, stored.Attempt, BackgroundLoops.Describe(ex), at);
+                LogRetryDetail(logger, ex, stored.Guid);
+            }
             else LogDead(logger, ex, stored.Name, stored.Guid, stored.Attempt);
         }
     }
@@ -102,11 +143,22 @@ public sealed partial class DeliveryProcessor(
     [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "{Count} deliveries were in progress when the bot last stopped; they are queued again.")]
     private static partial void LogRequeued(ILogger logger, int count);
 
+    [LoggerMessage(EventId = 406, Level = LogLevel.Warning,
+        Message = "Deliveries are stored and wait, unprocessed: {Reason}. Configure the GitHub App (/setup), or set Bot__DryRun=true to try the bot without one.")]
+    private static partial void LogHolding(ILogger logger, string reason);
+
     [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "Processed {Event} {Delivery}: {Outcome} ({EffectCount} effects)")]
     private static partial void LogProcessed(ILogger logger, string @event, string delivery, string outcome, int effectCount);
 
-    [LoggerMessage(EventId = 402, Level = LogLevel.Warning, Message = "{Event} {Delivery} failed on attempt {Attempt}; retrying at {RetryAt:O}")]
-    private static partial void LogRetry(ILogger logger, Exception exception, string @event, string delivery, int attempt, DateTimeOffset retryAt);
+    [LoggerMessage(EventId = 402, Level = LogLevel.Warning, Message = "{Event} {Delivery} failed on attempt {Attempt}: {Error}; retrying at {RetryAt:O}")]
+    private static partial void LogRetry(ILogger logger, string @event, string delivery, int attempt, string error, DateTimeOffset retryAt);
+
+    [LoggerMessage(EventId = 405, Level = LogLevel.Debug, Message = "{Delivery}: the failure's stack trace")]
+    private static partial void LogRetryDetail(ILogger logger, Exception exception, string delivery);
+
+    [LoggerMessage(EventId = 404, Level = LogLevel.Error,
+        Message = "{Event} {Delivery} was cut short by the process stopping on each of its {Attempts} attempts; dead-lettered as a poison delivery (retry it from the dashboard)")]
+    private static partial void LogPoison(ILogger logger, string @event, string delivery, int attempts);
 
     [LoggerMessage(EventId = 403, Level = LogLevel.Error, Message = "{Event} {Delivery} failed on its last attempt ({Attempt}) and is dead-lettered")]
     private static partial void LogDead(ILogger logger, Exception exception, string @event, string delivery, int attempt);

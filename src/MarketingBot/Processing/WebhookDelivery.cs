@@ -32,6 +32,8 @@ public static class TypedEvents
 
     private static readonly JsonSerializerOptions Lenient = new()
     {
+        // As deep as the intake accepts: a delivery answered 202 must never fail here for its shape alone.
+        MaxDepth = Intake.DeliveryEnvelope.MaxDepth,
         TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { DropRequired } },
     };
 

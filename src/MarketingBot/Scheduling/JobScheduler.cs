@@ -1,5 +1,6 @@
 using Cronos;
 using MarketingBot.Configuration;
+using MarketingBot.Health;
 using MarketingBot.Storage;
 using Microsoft.Extensions.Options;
 
@@ -45,22 +46,28 @@ public interface IScheduledJob
 /// </summary>
 public sealed partial class JobScheduler(
     IEnumerable<IScheduledJob> jobs, JobRuns records, IOptions<ScheduleSettings> settings, DryRunMode dryRun, TimeProvider time,
-    ILogger<JobScheduler> logger) : BackgroundService
+    BackgroundLoops loops, ILogger<JobScheduler> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxSleep = TimeSpan.FromMinutes(5);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (dryRun.IsOn || !settings.Value.Enabled)
         {
             LogOff(logger, dryRun.IsOn ? $"dry run: {dryRun.Reason}" : "Schedules__Enabled=false");
-            return;
+            return Task.CompletedTask;
         }
+        return loops.SuperviseAsync("scheduler", ScheduleLoopAsync, stoppingToken);
+    }
+
+    private async Task ScheduleLoopAsync(CancellationToken stoppingToken)
+    {
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
                 await RunDueAsync(stoppingToken);
+                loops.Succeeded("scheduler");
                 var now = time.GetUtcNow();
                 var next = jobs.Select(j => Parse(j).GetNextOccurrence(now, settings.Value.Zone)).OfType<DateTimeOffset>().DefaultIfEmpty(now + MaxSleep).Min();
                 // Woken at least every few minutes, so a failed run is retried and a changed clock is noticed.

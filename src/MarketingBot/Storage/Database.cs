@@ -16,27 +16,31 @@ public sealed class Database : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _upkeepLoop;
+    private readonly Action<Exception?> _upkeepOutcome;
 
-    private Database(StorageEngine engine, TimeProvider time)
+    private Database(StorageEngine engine, TimeProvider time, Action<Exception?>? upkeepOutcome)
     {
         Engine = engine;
         _time = time;
+        _upkeepOutcome = upkeepOutcome ?? (_ => { });
         Engine.Start(Now);
         _upkeepLoop = Task.Run(UpkeepLoopAsync);
     }
 
     /// <summary>Opens the database <c>Storage__Provider</c> names, creating or migrating its schema.</summary>
     /// <param name="intakeBusy">Whether a burst of deliveries is going on: SQLite then leaves its journal for later. Without it, never.</param>
-    public static Database Open(StorageSettings storage, TimeProvider time, Func<bool>? intakeBusy = null) => storage.Engine switch
-    {
-        StorageProvider.Postgres => OpenPostgres(storage.PostgresConnectionString, time),
-        _ => OpenSqlite(storage.SqliteConnectionString, time, intakeBusy),
-    };
+    /// <param name="upkeepOutcome">Told after each round of upkeep: null when it went through, else what it threw.</param>
+    public static Database Open(StorageSettings storage, TimeProvider time, Func<bool>? intakeBusy = null, Action<Exception?>? upkeepOutcome = null) =>
+        storage.Engine switch
+        {
+            StorageProvider.Postgres => new(PostgresStorage.Open(storage.PostgresConnectionString), time, upkeepOutcome),
+            _ => new(SqliteStorage.Open(storage.SqliteConnectionString, intakeBusy), time, upkeepOutcome),
+        };
 
     public static Database OpenSqlite(string connectionString, TimeProvider time, Func<bool>? intakeBusy = null) =>
-        new(SqliteStorage.Open(connectionString, intakeBusy), time);
+        new(SqliteStorage.Open(connectionString, intakeBusy), time, null);
 
-    public static Database OpenPostgres(string connectionString, TimeProvider time) => new(PostgresStorage.Open(connectionString), time);
+    public static Database OpenPostgres(string connectionString, TimeProvider time) => new(PostgresStorage.Open(connectionString), time, null);
 
     internal StorageEngine Engine { get; }
 
@@ -73,10 +77,12 @@ public sealed class Database : IAsyncDisposable
                 try
                 {
                     await Engine.UpkeepAsync(Now).ConfigureAwait(false);
+                    _upkeepOutcome(null);
                 }
-                catch (DbException)
+                catch (Exception ex)
                 {
-                    // The database is briefly unreachable: readiness reports it, and the next tick tries again.
+                    // The database is unreachable, full or broken: the owner reports it, and the next tick tries again.
+                    _upkeepOutcome(ex);
                 }
             }
         }

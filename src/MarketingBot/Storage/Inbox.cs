@@ -142,6 +142,15 @@ public sealed class Inbox : IAsyncDisposable
         transaction.Commit();
     });
 
+    /// <summary>Hands a claimed delivery back untouched (the bot is shutting down): queued again, its attempt not counted.</summary>
+    public Task ReleaseAsync(ClaimedDelivery delivery) => WithWorkerAsync(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = "UPDATE deliveries SET state = 0, attempts = attempts - 1 WHERE id = @id AND state = 1";
+        command.Set("@id", delivery.Id);
+        command.ExecuteNonQuery();
+    });
+
     public Task<InboxCounts> CountAsync() => WithWorkerAsync(c =>
     {
         using var command = c.CreateCommand();

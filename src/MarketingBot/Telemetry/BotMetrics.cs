@@ -16,6 +16,7 @@ public sealed class BotMetrics
     private readonly Counter<long> _processed;
     private readonly Counter<long> _failed;
     private readonly Histogram<double> _processingTime;
+    private readonly Counter<long> _loopFailures;
     private long _queueDepth;
 
     public BotMetrics(IMeterFactory meters)
@@ -26,6 +27,7 @@ public sealed class BotMetrics
         _processed = meter.CreateCounter<long>("marketingbot.deliveries.processed", description: "Deliveries processed to the end");
         _failed = meter.CreateCounter<long>("marketingbot.deliveries.failed", description: "Processing attempts that failed; dead=true when it was the last");
         _processingTime = meter.CreateHistogram<double>("marketingbot.deliveries.processing_time", unit: "ms", description: "Time from claim to done");
+        _loopFailures = meter.CreateCounter<long>("marketingbot.loops.failures", description: "Failed rounds of a background loop, by component");
         meter.CreateObservableGauge("marketingbot.inbox.depth", () => Interlocked.Read(ref _queueDepth), description: "Deliveries waiting or running");
     }
 
@@ -41,6 +43,8 @@ public sealed class BotMetrics
     }
 
     public void DeliveryFailed(string eventName, bool dead) => _failed.Add(1, new("event", eventName), new("dead", dead));
+
+    public void LoopFailed(string component) => _loopFailures.Add(1, new KeyValuePair<string, object?>("component", component));
 
     public void QueueDepth(long depth) => Interlocked.Exchange(ref _queueDepth, depth);
 }

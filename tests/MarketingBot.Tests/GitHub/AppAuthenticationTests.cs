@@ -8,7 +8,9 @@ namespace MarketingBot.Tests.GitHub;
 
 public sealed class AppAuthenticationTests : IDisposable
 {
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
+    // GitHub's answers carry its Date (WireMock's server sets it from the real clock), and a token's lifetime is judged from
+    // it: the bot's clock starts at the real time, to the second.
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
     private readonly FakeGitHub _github;
 
     public AppAuthenticationTests() => _github = new FakeGitHub(_time);
@@ -32,6 +34,59 @@ public sealed class AppAuthenticationTests : IDisposable
         _time.Advance(TimeSpan.FromMinutes(2));
         await _github.Clients.InstallationTokenAsync(FakeGitHub.InstallationId);
         Assert.Equal(2, _github.Requests(tokens, "POST").Count);
+    }
+
+    [Fact]
+    public async Task A_token_lives_as_long_as_GitHub_says_even_when_the_bots_clock_is_ten_minutes_slow()
+    {
+        var slow = new FakeTimeProvider(_time.GetUtcNow().AddMinutes(-10));
+        using var github = new FakeGitHub(slow);
+        // GitHub's clock (its Date, and expires_at an hour on) runs ten minutes ahead of the bot's.
+        github.IssuesTokens(_time.GetUtcNow());
+        var tokens = $"/app/installations/{FakeGitHub.InstallationId}/access_tokens";
+        await github.Clients.InstallationTokenAsync(FakeGitHub.InstallationId);
+
+        slow.Advance(TimeSpan.FromMinutes(54));
+        await github.Clients.InstallationTokenAsync(FakeGitHub.InstallationId);
+        Assert.Single(github.Requests(tokens, "POST"));
+        // 56 minutes after it arrived: by the bot's clock expires_at is 14 minutes off, but GitHub's hour is nearly over.
+        slow.Advance(TimeSpan.FromMinutes(2));
+        await github.Clients.InstallationTokenAsync(FakeGitHub.InstallationId);
+        Assert.Equal(2, github.Requests(tokens, "POST").Count);
+    }
+
+    [Fact]
+    public async Task A_cached_token_GitHub_refuses_is_dropped_and_the_call_sent_once_more_with_a_fresh_one()
+    {
+        var issued = 0;
+        _github.Server.Given(WireMock.RequestBuilders.Request.Create().WithPath($"/app/installations/{FakeGitHub.InstallationId}/access_tokens").UsingPost())
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithCallback(_ => new WireMock.ResponseMessage
+            {
+                StatusCode = 201,
+                Headers = new Dictionary<string, WireMock.Types.WireMockList<string>> { ["Content-Type"] = new("application/json"), ["Date"] = new(_time.GetUtcNow().ToString("R")) },
+                BodyData = new WireMock.Util.BodyData
+                {
+                    DetectedBodyType = WireMock.Types.BodyType.String,
+                    BodyAsString = $$"""{"token":"ghs_{{++issued}}","expires_at":"{{_time.GetUtcNow().AddHours(1).UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}}"}""",
+                },
+            }));
+        _github.Server.Given(WireMock.RequestBuilders.Request.Create().WithPath("/repos/acme/customer/issues/1").UsingGet()
+                .WithHeader("Authorization", "*ghs_1", WireMock.Matchers.MatchBehaviour.AcceptOnMatch))
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(401).WithHeader("Content-Type", "application/json")
+                .WithBody("""{"message":"Bad credentials","documentation_url":"https://docs.github.com/rest"}"""));
+        _github.Server.Given(WireMock.RequestBuilders.Request.Create().WithPath("/repos/acme/customer/issues/1").UsingGet()
+                .WithHeader("Authorization", "*ghs_2", WireMock.Matchers.MatchBehaviour.AcceptOnMatch))
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
+                .WithBody("""{"id":1,"number":1,"title":"Social post: v2.5","state":"open","node_id":"I_1"}"""));
+
+        Assert.Equal("ghs_1", await _github.Clients.InstallationTokenAsync(FakeGitHub.InstallationId));
+        var issue = await _github.Clients.ForInstallation(FakeGitHub.InstallationId).Issue.Get("acme", "customer", 1);
+
+        Assert.Equal("Social post: v2.5", issue.Title);
+        Assert.Equal(2, issued);
+        Assert.Equal(2, _github.Requests("/repos/acme/customer/issues/1", "GET").Count);
+        // The fresh token is the one kept.
+        Assert.Equal("ghs_2", await _github.Clients.InstallationTokenAsync(FakeGitHub.InstallationId));
     }
 
     [Fact]

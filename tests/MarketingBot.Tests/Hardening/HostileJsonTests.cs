@@ -24,6 +24,22 @@ public sealed class HostileJsonTests
         // The service is unharmed: the next delivery goes through.
         Assert.Equal(HttpStatusCode.Accepted, (await bot.PostAsync("issues", "after", Payloads.IssueEvent("opened", 1, "I_1"))).StatusCode);
     }
+
+    [Fact]
+    public async Task A_delivery_nested_as_deep_as_the_intake_allows_is_processed_not_failed()
+    {
+        await using var bot = new BotFactory();
+        var nesting = MarketingBot.Intake.DeliveryEnvelope.MaxDepth - 2;
+        var opened = Encoding.UTF8.GetString(Payloads.IssueEvent("opened", 1, "I_1"));
+        // An odd field GitHub might add one day, deep inside the issue.
+        var body = Encoding.UTF8.GetBytes(opened.Replace("\"issue\":{", "\"issue\":{\"x_extra\":" + new string('[', nesting) + new string(']', nesting) + ",", StringComparison.Ordinal));
+        Assert.NotEqual(opened.Length, body.Length);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await bot.PostAsync("issues", "deep-but-allowed", body)).StatusCode);
+        await bot.DrainAsync();
+        Assert.All(await bot.Inbox.ReadAuditAsync("deep-but-allowed"), a => Assert.Null(a.Error));
+        Assert.Equal(1, (await bot.Inbox.CountAsync()).Done);
+    }
 }
 
 /// <summary>A request body near GitHub's 25 MB cap, through the whole live app.</summary>

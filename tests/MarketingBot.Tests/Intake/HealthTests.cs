@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MarketingBot.Health;
 using MarketingBot.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
@@ -13,7 +14,7 @@ namespace MarketingBot.Tests.Intake;
 public class HealthTests
 {
     [Fact]
-    public async Task Readyz_reports_each_check_and_dry_run_without_credentials()
+    public async Task Readyz_reports_each_check_and_a_dry_run_that_was_asked_for()
     {
         await using var bot = new BotFactory();
         var response = await bot.CreateClient().GetAsync("/readyz");
@@ -21,7 +22,43 @@ public class HealthTests
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var checks = json.RootElement.GetProperty("checks");
         Assert.Equal("Healthy", checks.GetProperty("storage").GetProperty("status").GetString());
-        Assert.StartsWith("dry run: no GitHub App credentials", checks.GetProperty("github-app").GetProperty("description").GetString());
+        Assert.Equal("dry run: Bot__DryRun=true", checks.GetProperty("github-app").GetProperty("description").GetString());
+    }
+
+    [Fact]
+    public async Task Without_credentials_or_dry_run_deliveries_wait_unprocessed_and_are_processed_once_the_App_is_configured()
+    {
+        using var folder = new TempFolder();
+        var database = $"Data Source={folder.File("bot.db")}";
+        var body = """{"zen":"Keep it logically awesome.","hook_id":1}"""u8.ToArray();
+        await using (var halfConfigured = new BotFactory(new() { ["Bot:DryRun"] = "false", ["Storage:ConnectionString"] = database }))
+        {
+            var processor = halfConfigured.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<MarketingBot.Processing.DeliveryProcessor>().Single();
+            await processor.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal(HttpStatusCode.Accepted, (await halfConfigured.PostAsync("ping", "held-1", body)).StatusCode);
+
+            Assert.Equal(1, (await halfConfigured.Inbox.CountAsync()).Pending);
+            Assert.Empty(await halfConfigured.Inbox.ReadAuditAsync());
+            var response = await halfConfigured.CreateClient().GetAsync("/readyz");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Contains("deliveries are stored and wait, unprocessed", await response.Content.ReadAsStringAsync());
+        }
+
+        using var github = new FakeGitHub();
+        await File.WriteAllTextAsync(folder.File("key.pem"), github.Key.ExportRSAPrivateKeyPem());
+        await using var configured = new BotFactory(new()
+        {
+            ["Bot:DryRun"] = "false",
+            ["Storage:ConnectionString"] = database,
+            ["GitHub:AppId"] = FakeGitHub.AppId.ToString(),
+            ["GitHub:PrivateKeyPath"] = folder.File("key.pem"),
+            ["GitHub:ApiBaseUrl"] = github.Server.Urls[0],
+        });
+        _ = configured.Server;
+        await configured.DrainAsync();
+        var processed = Assert.Single(await configured.Inbox.ReadAuditAsync("held-1"));
+        Assert.False(processed.DryRun);
+        Assert.Null(processed.Error);
     }
 
     [Fact]
@@ -34,6 +71,7 @@ public class HealthTests
         await File.WriteAllTextAsync(folder.File("key.pem"), github.Key.ExportRSAPrivateKeyPem());
         await using var bot = new BotFactory(new()
         {
+            ["Bot:DryRun"] = "false",
             ["GitHub:AppId"] = "1234",
             ["GitHub:PrivateKeyPath"] = folder.File("key.pem"),
             ["GitHub:ApiBaseUrl"] = github.Server.Urls[0],

@@ -60,6 +60,7 @@ public sealed class PlannerReconcileTests : IAsyncLifetime
         await File.WriteAllTextAsync(_folder.File("app.pem"), _github.Key.ExportRSAPrivateKeyPem());
         _bot = new BotFactory(new(_google.Settings)
         {
+            ["Bot:DryRun"] = "false",
             ["GitHub:AppId"] = FakeGitHub.AppId.ToString(),
             ["GitHub:PrivateKeyPath"] = _folder.File("app.pem"),
             ["GitHub:ApiBaseUrl"] = _github.Server.Urls[0],

@@ -24,6 +24,7 @@ public class KillAndRestartTests
         var environment = new Dictionary<string, string>
         {
             ["GitHub__WebhookSecret"] = Secret,
+            ["Bot__DryRun"] = "true",
             ["Storage__ConnectionString"] = $"Data Source={database}",
             ["Bot__Workers"] = "1",
             ["Logging__LogLevel__Default"] = "Warning",

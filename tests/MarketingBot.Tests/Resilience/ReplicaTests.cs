@@ -25,6 +25,7 @@ public sealed class ReplicaTests(PostgresServer server, ITestOutputHelper output
         var environment = new Dictionary<string, string>
         {
             ["GitHub__WebhookSecret"] = Secret,
+            ["Bot__DryRun"] = "true",
             ["Storage__Provider"] = "Postgres",
             ["Storage__ConnectionString"] = database,
             ["Bot__Workers"] = "4",

@@ -36,7 +36,7 @@ public sealed class JobSchedulerTests : IDisposable
         _time.SetUtcNow(now);
         await using var database = Database.OpenSqlite($"Data Source={_folder.File("bot.db")}", _time);
         var scheduler = new JobScheduler([job], new JobRuns(database), Options.Create(new ScheduleSettings { TimeZone = zone }), new DryRunMode(false, "test"), _time,
-            NullLogger<JobScheduler>.Instance);
+            TestLoops.Create(_time), NullLogger<JobScheduler>.Instance);
         return await scheduler.RunDueAsync(CancellationToken.None);
     }
 

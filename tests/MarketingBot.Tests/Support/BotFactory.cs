@@ -30,6 +30,8 @@ public sealed class BotFactory(Dictionary<string, string?>? settings = null, Act
             // Scheduled jobs would call GitHub at start-up; tests run them by hand (JobScheduler.RunDueAsync).
             ["Schedules:Enabled"] = "false",
             ["Bot:RecoverMissedDeliveries"] = "false",
+            // Without App credentials a bot holds its deliveries unless dry run is asked for; tests with credentials set it to false.
+            ["Bot:DryRun"] = "true",
         };
         foreach (var (key, value) in settings ?? []) all[key] = value;
         foreach (var (key, value) in all) builder.UseSetting(key, value);

@@ -55,10 +55,10 @@ public sealed class FakeGitHub : IDisposable
 
     public MarketingBot.Requests.WorkflowSource Workflows => _services.GetRequiredService<MarketingBot.Requests.WorkflowSource>();
 
-    /// <summary>Answers installation token requests with a token valid for an hour from <paramref name="now"/>.</summary>
+    /// <summary>Answers installation token requests with a token valid for an hour from <paramref name="now"/>, GitHub's clock (its <c>Date</c>).</summary>
     public void IssuesTokens(DateTimeOffset now, string token = "ghs_installation") =>
         Server.Given(Request.Create().WithPath($"/app/installations/{InstallationId}/access_tokens").UsingPost())
-            .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json")
+            .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithHeader("Date", now.ToString("R"))
                 .WithBody($$$"""{"token":"{{{token}}}","expires_at":"{{{now.AddHours(1).UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}}}","permissions":{"issues":"write"}}"""));
 
     public void IsApp(string slug = "marketingbot") =>

@@ -64,6 +64,7 @@ public sealed partial class FakeGoogle : IDisposable
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton(time ?? TimeProvider.System);
+        services.AddMetrics().AddSingleton<MarketingBot.Telemetry.BotMetrics>().AddSingleton<MarketingBot.Health.BackgroundLoops>();
         services.AddContentPlanner(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Sheets:SpreadsheetId"] = SpreadsheetId,

@@ -37,6 +37,7 @@ public sealed class LiveBot : IAsyncDisposable
         File.WriteAllText(_folder.File("app.pem"), GitHub.Key.ExportRSAPrivateKeyPem());
         Bot = new BotFactory(new(Google.Settings)
         {
+            ["Bot:DryRun"] = "false",
             ["GitHub:AppId"] = FakeGitHub.AppId.ToString(),
             ["GitHub:PrivateKeyPath"] = _folder.File("app.pem"),
             ["GitHub:ApiBaseUrl"] = GitHub.Server.Urls[0],

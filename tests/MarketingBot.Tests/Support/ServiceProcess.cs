@@ -21,8 +21,41 @@ public sealed class ServiceProcess : IDisposable
 
     public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string> environment)
     {
-        var dll = typeof(Program).Assembly.Location;
         var port = FreePort();
+        var process = Process.Start(StartInfo(port, environment)) ?? throw new InvalidOperationException("dotnet did not start");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var service = new ServiceProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        await service.WaitHealthyAsync();
+        return service;
+    }
+
+    /// <summary>Runs the service until it exits by itself (within <paramref name="timeout"/>, else it is killed); returns what it printed.</summary>
+    public static async Task<(int ExitCode, string Output, string Errors)> RunToExitAsync(IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
+    {
+        using var process = Process.Start(StartInfo(FreePort(), environment)) ?? throw new InvalidOperationException("dotnet did not start");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            throw new TimeoutException($"the service was still running after {timeout}: {await output}");
+        }
+        return (process.ExitCode, await output, await errors);
+    }
+
+    /// <summary>The built service on a port of 127.0.0.1, its output captured, with <paramref name="environment"/> as its settings.</summary>
+    private static ProcessStartInfo StartInfo(int port, IReadOnlyDictionary<string, string> environment)
+    {
+        var dll = typeof(Program).Assembly.Location;
         var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
         {
             RedirectStandardOutput = true,
@@ -31,14 +64,7 @@ public sealed class ServiceProcess : IDisposable
             WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
         foreach (var (key, value) in environment) start.Environment[key] = value;
-        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var service = new ServiceProcess(process, new Uri($"http://127.0.0.1:{port}"));
-        await service.WaitHealthyAsync();
-        return service;
+        return start;
     }
 
     private async Task WaitHealthyAsync()

@@ -83,9 +83,19 @@ internal sealed class SqliteStorage : StorageEngine
     public static SqliteStorage Open(string connectionString, Func<bool>? intakeBusy = null, int maxBacklog = MaxBacklog)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
-        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
-        return new SqliteStorage(builder.ToString(), intakeBusy ?? (() => false), maxBacklog);
+        try
+        {
+            var directory = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+            if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+            return new SqliteStorage(builder.ToString(), intakeBusy ?? (() => false), maxBacklog);
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            // SQLite's own message names neither the file nor the setting; the operator needs both.
+            throw new InvalidOperationException(
+                $"Storage__ConnectionString: could not open the SQLite file '{Path.GetFullPath(builder.DataSource)}' ({ex.Message.ReplaceLineEndings(" ")}). " +
+                "Check that its folder exists and is writable, that the disk has room, and that the file is a MarketingBot database.", ex);
+        }
     }
 
     public override string Location => $"SQLite {new SqliteConnectionStringBuilder(_connectionString).DataSource}";
