@@ -12,6 +12,8 @@ switch (args)
         return await MarketingBot.Review.ReviewCommand.RunAsync(rest, MarketingBot.Review.ReviewCommand.Settings(), Console.Out, Console.Error);
     case ["healthcheck", .. var rest]:
         return await MarketingBot.Health.HealthProbe.RunAsync(rest, Console.Out, Console.Error);
+    case ["reconcile", .. var rest]:
+        return await MarketingBot.Planner.ReconcileCommand.RunAsync(rest, Environment.GetEnvironmentVariable("Dashboard__Token"), Console.Out, Console.Error);
     case ["config", "validate", .. var rest]:
         return await WorkflowCommands.ValidateAsync(rest, Console.Out, Console.Error);
 }

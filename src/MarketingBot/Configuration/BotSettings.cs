@@ -50,6 +50,9 @@ public sealed class BotSettings
     /// <summary>A workflow file replacing the built-in default (a repository's .github/marketingbot.yml still wins).</summary>
     public string? WorkflowPath { get; set; }
 
+    /// <summary>Bytes of deliveries not yet verified and stored that the intake holds at once; past it, new ones get 503 with Retry-After.</summary>
+    public long IntakeBufferBytes { get; set; } = 64 * 1024 * 1024;
+
     /// <summary>Deliveries of different issues processed at the same time.</summary>
     public int Workers { get; set; } = 4;
 

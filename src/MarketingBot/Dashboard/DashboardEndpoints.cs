@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using MarketingBot.Configuration;
+using MarketingBot.Planner;
 using MarketingBot.Processing;
 using MarketingBot.Scheduling;
 using MarketingBot.Storage;
@@ -65,6 +66,21 @@ public static class DashboardEndpoints
         app.MapGet("/", OverviewAsync).RequireAuthorization();
         app.MapGet("/deliveries/{guid}", DeliveryAsync).RequireAuthorization();
         app.MapPost("/deliveries/{guid}/retry", RetryAsync).RequireAuthorization().AddEndpointFilter(RequireAntiforgery);
+        app.MapPost("/reconcile", (PlannerReconcile reconcile) =>
+        {
+            reconcile.StartNow();
+            return Results.Redirect("/");
+        }).RequireAuthorization().AddEndpointFilter(RequireAntiforgery);
+        // For `MarketingBot reconcile` on the command line: the same token as the dashboard, as a bearer token.
+        app.MapPost("/api/reconcile", (HttpContext context, IOptions<DashboardSettings> settings, PlannerReconcile reconcile) =>
+        {
+            var given = context.Request.Headers.Authorization.ToString();
+            if (settings.Value.Token is not { Length: > 0 } expected || !given.StartsWith("Bearer ", StringComparison.Ordinal) || !SameSecret(given["Bearer ".Length..], expected))
+                return Results.Text("Send the dashboard's token (Dashboard__Token) as a bearer token.\n", statusCode: StatusCodes.Status401Unauthorized);
+            return reconcile.StartNow()
+                ? Results.Text("Content Planner reconcile started; its outcome shows in /readyz and on the dashboard.\n", statusCode: StatusCodes.Status202Accepted)
+                : Results.Text("A Content Planner reconcile is already running.\n", statusCode: StatusCodes.Status409Conflict);
+        }).AllowAnonymous();
         return app;
     }
 
@@ -122,6 +138,8 @@ public static class DashboardEndpoints
         foreach (var (name, entry) in report.Entries)
             body.Append($"<tr class=\"{entry.Status.ToString().ToLowerInvariant()}\"><td>{E(name)}</td><td>{entry.Status}</td><td>{E(entry.Description ?? "")}</td></tr>");
         body.Append("</table>");
+        body.Append("<form method=\"post\" action=\"/reconcile\">").Append(Antiforgery(context, antiforgery))
+            .Append("<button>Reconcile the Content Planner now</button> <small>its outcome shows under content-planner above</small></form>");
 
         var dead = await inbox.ReadDeliveriesAsync(50, DeliveryState.Dead);
         body.Append("<h2>Dead letters</h2>");

@@ -20,10 +20,11 @@ public sealed class LiveEffects(GitHubEffects github, WorkScheduleBoard board, P
             await board.ApplyAsync(installationId ?? throw new InvalidOperationException("The delivery names no installation."), move, cancellationToken);
         // Without a spreadsheet configured there is nowhere to mirror to; readiness says so.
         if (!plannerSettings.Value.IsConfigured) return;
+        // Kept in the database before the delivery counts as done: a crash before the sheet has it loses nothing.
         foreach (var mirror in effects.OfType<MirrorToPlanner>())
         {
-            if (mirror.Rewrite) planner.Rewrite(mirror.Row, mirror.Columns);
-            else planner.Enqueue(mirror.Row, mirror.Columns);
+            if (mirror.Rewrite) await planner.RewriteAsync(mirror.Row, mirror.Columns);
+            else await planner.EnqueueAsync(mirror.Row, mirror.Columns);
         }
     }
 }

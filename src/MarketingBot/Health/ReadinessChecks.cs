@@ -7,10 +7,12 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace MarketingBot.Health;
 
 /// <summary>Ready means the database can be used: a delivery GitHub sends now will not be lost.</summary>
-public sealed class StorageCheck(Database database) : IHealthCheck
+public sealed class StorageCheck(Database database, Inbox inbox) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (inbox.StoreFailure is { } failure)
+            return HealthCheckResult.Unhealthy($"inbox {database.Location} cannot store deliveries (they are answered 503 until it can): {failure}");
         try
         {
             return await database.IsReachableAsync()

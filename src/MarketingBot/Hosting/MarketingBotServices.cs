@@ -46,7 +46,7 @@ public static class MarketingBotServices
             // GitHub sends a delivery at once; a client that dribbles its headers or body only holds a
             // connection and memory, so it is cut off (Kestrel answers 408 or closes the connection).
             kestrel.Limits.RequestHeadersTimeout = WebhookIntake.SlowClientTimeout;
-            kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: WebhookIntake.SlowClientTimeout);
+            kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: WebhookIntake.MinBodyBytesPerSecond, gracePeriod: WebhookIntake.SlowClientTimeout);
         });
         // One line per entry, stamped in UTC: an operator reading `docker logs` or journald needs to know when.
         // (Readiness results are not logged per call: /readyz and the dashboard show them, and probes call often.)
@@ -90,6 +90,7 @@ public static class MarketingBotServices
 
         services.AddRecords();
         services.AddSingleton<DeliverySignal>();
+        services.AddSingleton(sp => new IntakeBudget(sp.GetRequiredService<IOptions<BotSettings>>().Value.IntakeBufferBytes));
         services.AddEventRoutes();
         services.AddSingleton<WorkflowSource>();
         services.AddHostedService<DeliveryProcessor>();
@@ -146,6 +147,7 @@ public static class MarketingBotServices
     /// <item><term><see cref="NagRecords"/></term><description>the two-hour scan, <c>/snooze</c>, the monthly review</description></item>
     /// <item><term><see cref="RequestHistory"/></term><description>request checks (write), the monthly review (read)</description></item>
     /// <item><term><see cref="JobRuns"/></term><description>the job scheduler, the dashboard</description></item>
+    /// <item><term><see cref="PlannerQueue"/></term><description>the Content Planner's mirror: rows decided but not yet on the sheet</description></item>
     /// </list>
     /// Record effects (<see cref="RecordStores"/>) reach the stores their handlers decided to write to.
     /// </summary>
@@ -168,6 +170,7 @@ public static class MarketingBotServices
         services.AddSingleton<NagRecords>();
         services.AddSingleton<RequestHistory>();
         services.AddSingleton<JobRuns>();
+        services.AddSingleton<PlannerQueue>();
         services.AddSingleton<RecordStores>();
         services.AddSingleton<ReviewSources>();
     }

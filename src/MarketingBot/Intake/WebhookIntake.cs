@@ -23,8 +23,14 @@ public static partial class WebhookIntake
 {
     public const string Path = "/api/github/webhooks";
 
-    /// <summary>How long a client may take over its headers, and the grace before its body must come at 240 bytes/s.</summary>
+    /// <summary>How long a client may take over its headers, and the grace before its body must come at <see cref="MinBodyBytesPerSecond"/>.</summary>
     public static readonly TimeSpan SlowClientTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// GitHub sends a delivery from its data centres at once; a sender slower than this only holds a connection and
+    /// memory (a 25 MB body still arrives in under 45 minutes at this rate, a 2 MB one in under 4).
+    /// </summary>
+    public const int MinBodyBytesPerSecond = 10 * 1024;
 
     /// <summary>GitHub caps webhook payloads at 25 MB.</summary>
     public const long MaxPayloadBytes = 25 * 1024 * 1024;
@@ -39,6 +45,7 @@ public static partial class WebhookIntake
         HttpContext context,
         IOptionsMonitor<GitHubSettings> gitHub,
         Inbox inbox,
+        IntakeBudget budget,
         DeliverySignal signal,
         BotMetrics metrics,
         ILoggerFactory loggers)
@@ -60,24 +67,42 @@ public static partial class WebhookIntake
                 "Deliveries must be sent as application/json: set the webhook's content type to JSON in the GitHub App settings.");
         }
 
-        byte[]? body;
+        if (request.ContentLength > MaxPayloadBytes) return TooLarge(metrics);
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxPayloadBytes;
+        DeliveryBody? read;
+        BodyRefusal refusal;
         try
         {
-            body = await ReadBodyAsync(context);
+            (read, refusal) = await DeliveryBody.ReadAsync(request.Body, budget, MaxPayloadBytes, context.RequestAborted);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status408RequestTimeout)
         {
             LogSlowBody(logger);
             return Refuse(metrics, StatusCodes.Status408RequestTimeout, "too-slow", "The body arrived too slowly; nothing was stored.");
         }
-        if (body is null)
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return Refuse(metrics, StatusCodes.Status413PayloadTooLarge, "too-large",
-                $"The payload is larger than GitHub's {MaxPayloadBytes / (1024 * 1024)} MB limit for webhooks.");
+            return TooLarge(metrics);
         }
+        if (refusal == BodyRefusal.TooLarge) return TooLarge(metrics);
+        if (refusal == BodyRefusal.Busy)
+        {
+            LogBusy(logger, budget.Capacity);
+            context.Response.Headers.RetryAfter = "5";
+            return Refuse(metrics, StatusCodes.Status503ServiceUnavailable, "busy",
+                "Too many deliveries are arriving at once to hold them all in memory; send this one again in a few seconds.");
+        }
+        using var body = read!;
+        return await AcceptAsync(context, body, secrets, inbox, signal, metrics, logger);
+    }
+
+    private static async Task<IResult> AcceptAsync(
+        HttpContext context, DeliveryBody body, IReadOnlyList<string> secrets, Inbox inbox, DeliverySignal signal, BotMetrics metrics, ILogger logger)
+    {
+        var request = context.Request;
 
         var signature = request.Headers["X-Hub-Signature-256"].ToString();
-        var verdict = Verify(signature, secrets, body);
+        var verdict = Verify(signature, secrets, body.Span);
         if (verdict is not null)
         {
             LogBadSignature(logger, verdict);
@@ -92,15 +117,28 @@ public static partial class WebhookIntake
                 "The delivery lacks its X-GitHub-Event or X-GitHub-Delivery header.");
         }
 
-        var envelope = DeliveryEnvelope.Read(body, out var problem);
+        var envelope = DeliveryEnvelope.Read(body.Span, out var problem);
         if (envelope is not { } e)
         {
             LogMalformed(logger, guid, problem!);
             return Refuse(metrics, StatusCodes.Status400BadRequest, "malformed", $"The delivery was refused: {problem}.");
         }
 
-        var outcome = await inbox.StoreAsync(new IncomingDelivery(
-            guid, eventName, e.Action, e.InstallationId, e.IssueNodeId, BodyCompression.Compress(body), body.Length));
+        StoreOutcome outcome;
+        try
+        {
+            outcome = await inbox.StoreAsync(new IncomingDelivery(
+                guid, eventName, e.Action, e.InstallationId, e.IssueNodeId, BodyCompression.Compress(body.Span), body.Length));
+        }
+        catch (Exception ex) when (ex is IOException or System.Data.Common.DbException)
+        {
+            // A full disk or a failing database: nothing was stored, and GitHub is told to come back (the missed-delivery
+            // recovery asks it to, too). The intake answers again as soon as the storage does.
+            LogStoreFailed(logger, guid, ex.Message);
+            context.Response.Headers.RetryAfter = "30";
+            return Refuse(metrics, StatusCodes.Status503ServiceUnavailable, "storage",
+                "The bot cannot store deliveries right now (its disk or database is failing); nothing was stored. Send it again later.");
+        }
         metrics.DeliveryReceived(eventName, outcome);
         if (outcome == StoreOutcome.AlreadyHandled)
         {
@@ -140,30 +178,8 @@ public static partial class WebhookIntake
         }
     }
 
-    /// <summary>Reads the whole body, or returns null once it passes the size cap (declared or actual).</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpContext context)
-    {
-        var declared = context.Request.ContentLength;
-        if (declared > MaxPayloadBytes) return null;
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-            limit.MaxRequestBodySize = MaxPayloadBytes;
-        try
-        {
-            if (declared is { } length)
-            {
-                var buffer = new byte[length];
-                await context.Request.Body.ReadExactlyAsync(buffer, context.RequestAborted);
-                return buffer;
-            }
-            using var copy = new MemoryStream();
-            await context.Request.Body.CopyToAsync(copy, context.RequestAborted);
-            return copy.Length > MaxPayloadBytes ? null : copy.ToArray();
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return null;
-        }
-    }
+    private static IResult TooLarge(BotMetrics metrics) => Refuse(metrics, StatusCodes.Status413PayloadTooLarge, "too-large",
+        $"The payload is larger than GitHub's {MaxPayloadBytes / (1024 * 1024)} MB limit for webhooks.");
 
     private static IResult Refuse(BotMetrics metrics, int status, string reason, string message)
     {
@@ -177,8 +193,15 @@ public static partial class WebhookIntake
     [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Refused a webhook delivery: {Reason}")]
     private static partial void LogBadSignature(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Refused a webhook delivery: its body arrived too slowly (under 240 bytes/s).")]
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Refused a webhook delivery: its body arrived too slowly (under 10 KB/s).")]
     private static partial void LogSlowBody(ILogger logger);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning,
+        Message = "Refused a webhook delivery with 503: deliveries not yet verified already hold the intake's {Capacity} bytes (Bot__IntakeBufferBytes)")]
+    private static partial void LogBusy(ILogger logger, long capacity);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Error, Message = "Could not store delivery {Delivery}, answered 503: {Error}")]
+    private static partial void LogStoreFailed(ILogger logger, string delivery, string error);
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Refused delivery {Delivery}: {Problem}")]
     private static partial void LogMalformed(ILogger logger, string delivery, string problem);

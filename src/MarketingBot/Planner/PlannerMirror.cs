@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using MarketingBot.Health;
 using MarketingBot.Requests;
 using Microsoft.Extensions.Options;
@@ -9,8 +8,8 @@ namespace MarketingBot.Planner;
 public sealed record PlannerState(bool Configured, DateTimeOffset? LastWrite, string? LastError, long Writes, int Waiting);
 
 /// <summary>
-/// Keeps the Content Planner in step. Rows wait here briefly so that a burst of changes to one
-/// request makes one write and changes to many requests share one <c>values.batchUpdate</c>.
+/// Keeps the Content Planner in step. Rows wait briefly, in the <see cref="PlannerQueue"/> (so a crash loses none),
+/// so that a burst of changes to one request makes one write and changes to many requests share one <c>values.batchUpdate</c>.
 /// Rows are found by their URL cell, read again before every write (people sort and move rows),
 /// and written in place or added below the last row — never appended blindly, since
 /// <c>values.append</c> is not idempotent. Only the bot's columns are written; the rest of the
@@ -19,29 +18,25 @@ public sealed record PlannerState(bool Configured, DateTimeOffset? LastWrite, st
 public sealed partial class PlannerMirror(
     IServiceProvider services,
     IOptions<PlannerSettings> settings,
+    PlannerQueue queue,
     TimeProvider time,
     BackgroundLoops loops) : BackgroundService
 {
     private static readonly TimeSpan MinWriteInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(2);
 
-    private readonly ConcurrentDictionary<string, PlannerRow> _waiting = new();
     private readonly Dictionary<string, IReadOnlyList<string>> _written = [];
     private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private IReadOnlyList<string> _columns = WorkflowFile.Default.Planner.Columns;
+    private long _waiting;
     private DateTimeOffset? _lastWrite;
     private string? _lastError;
     private long _writes;
     private bool _tabReady;
 
-    public PlannerState State => new(settings.Value.IsConfigured, _lastWrite, _lastError, Interlocked.Read(ref _writes), _waiting.Count);
+    public PlannerState State => new(settings.Value.IsConfigured, _lastWrite, _lastError, Interlocked.Read(ref _writes), (int)Interlocked.Read(ref _waiting));
 
     /// <summary>Queues a row that drifted on the sheet: written even if the bot believes it wrote the same before.</summary>
-    public void Rewrite(PlannerRow row, IReadOnlyList<string> columns)
-    {
-        lock (_written) _written.Remove(row.Url);
-        Enqueue(row, columns);
-    }
+    public Task RewriteAsync(PlannerRow row, IReadOnlyList<string> columns) => QueueAsync(row, columns, rewrite: true);
 
     /// <summary>The bot's columns of every row on the sheet, by URL, as people left them.</summary>
     public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> ReadRowsAsync(IReadOnlyList<string> columns, CancellationToken cancellationToken)
@@ -58,11 +53,13 @@ public sealed partial class PlannerMirror(
         return rows;
     }
 
-    /// <summary>Queues a row; a later row for the same request replaces it before it is written.</summary>
-    public void Enqueue(PlannerRow row, IReadOnlyList<string> columns)
+    /// <summary>Queues a row, durably; a later row for the same request replaces it before it is written.</summary>
+    public Task EnqueueAsync(PlannerRow row, IReadOnlyList<string> columns) => QueueAsync(row, columns, rewrite: false);
+
+    private async Task QueueAsync(PlannerRow row, IReadOnlyList<string> columns, bool rewrite)
     {
-        _columns = columns;
-        _waiting[row.Url] = row;
+        await queue.EnqueueAsync(row, columns, rewrite);
+        Interlocked.Increment(ref _waiting);
         Interlocked.Exchange(ref _signal, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
@@ -73,11 +70,13 @@ public sealed partial class PlannerMirror(
     private async Task FlushLoopAsync(CancellationToken stoppingToken)
     {
         var backoff = TimeSpan.Zero;
+        // Rows the last run decided but did not write (it stopped, or was killed) are written first.
+        Interlocked.Exchange(ref _waiting, await queue.CountAsync());
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                if (_waiting.IsEmpty) await Volatile.Read(ref _signal).Task.WaitAsync(stoppingToken);
+                if (Interlocked.Read(ref _waiting) == 0) await Volatile.Read(ref _signal).Task.WaitAsync(stoppingToken);
                 await Task.Delay(Max(settings.Value.CoalesceWindow, MinWriteInterval) + backoff, time, stoppingToken);
                 backoff = await FlushAsync(stoppingToken) ? TimeSpan.Zero : Next(backoff);
             }
@@ -91,24 +90,48 @@ public sealed partial class PlannerMirror(
     /// <summary>Writes everything waiting in one batch; returns false (rows kept for the next try) when Sheets failed.</summary>
     internal async Task<bool> FlushAsync(CancellationToken cancellationToken)
     {
-        var rows = _waiting.Keys.Select(url => _waiting.TryRemove(url, out var row) ? row : null).OfType<PlannerRow>().ToList();
-        if (rows.Count == 0) return true;
-        var columns = _columns;
+        IReadOnlyList<QueuedRow> queued = [];
         try
         {
-            await WriteAsync(rows, columns, cancellationToken);
-            _lastWrite = time.GetUtcNow();
+            queued = await queue.ReadAsync();
+            if (queued.Count > 0)
+            {
+                lock (_written)
+                {
+                    foreach (var drifted in queued.Where(q => q.Rewrite)) _written.Remove(drifted.Row.Url);
+                }
+                await WriteAsync([.. queued.Select(q => q.Row)], queued[^1].Columns, cancellationToken);
+                // Removed only now that the sheet has them; a row queued again meanwhile stays for the next write.
+                await queue.RemoveWrittenAsync(queued);
+                _lastWrite = time.GetUtcNow();
+            }
             _lastError = null;
             loops.Succeeded(Component);
             return true;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            // A newer row queued meanwhile wins; otherwise the failed one waits for the next try.
-            foreach (var row in rows) _waiting.TryAdd(row.Url, row);
+            // The rows stay in the queue for the next try.
             _lastError = ex.Message;
-            loops.Failed(Component, new PlannerWriteException(rows.Count, ex));
+            loops.Failed(Component, new PlannerWriteException(queued.Count, ex));
             return false;
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _waiting, await CountOrKeepAsync());
+        }
+    }
+
+    /// <summary>Rows still waiting; when the database cannot say, the last count stands.</summary>
+    private async Task<long> CountOrKeepAsync()
+    {
+        try
+        {
+            return await queue.CountAsync();
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
+        {
+            return Interlocked.Read(ref _waiting);
         }
     }
 

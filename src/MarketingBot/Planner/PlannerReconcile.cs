@@ -32,8 +32,55 @@ public sealed partial class PlannerReconcile(
 {
     public ReconcileReport? LastRun { get; private set; }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        loops.EveryAsync("planner-reconcile", settings.Value.ReconcileInterval, runAtStart: false, RunAsync, stoppingToken);
+    /// <summary>Closed requests this recent are reconciled too; older rows are left as people keep them.</summary>
+    public static readonly TimeSpan ClosedWindow = TimeSpan.FromDays(90);
+
+    /// <summary>The first run after start comes this soon (or at the interval, when shorter): a crash may have left rows behind.</summary>
+    public static readonly TimeSpan FirstRunAfterStart = TimeSpan.FromMinutes(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = settings.Value.ReconcileInterval;
+        try
+        {
+            await Task.Delay(interval < FirstRunAfterStart ? interval : FirstRunAfterStart, time, stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        await loops.EveryAsync(Component, interval, runAtStart: true, RunAsync, stoppingToken);
+    }
+
+    private readonly SemaphoreSlim _running = new(1, 1);
+
+    /// <summary>
+    /// Starts a reconcile now, in the background (the dashboard's button, <c>MarketingBot reconcile</c>); false when one
+    /// is already running. Its outcome shows in <c>/readyz</c> and on the dashboard like any other run's.
+    /// </summary>
+    public bool StartNow()
+    {
+        if (!_running.Wait(0)) return false;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await RunAsync(CancellationToken.None);
+                loops.Succeeded(Component);
+            }
+            catch (Exception ex)
+            {
+                loops.Failed(Component, ex);
+            }
+            finally
+            {
+                _running.Release();
+            }
+        });
+        return true;
+    }
+
+    private const string Component = "planner-reconcile";
 
     /// <summary>One reconcile; a failure is kept as the last run (for <c>/readyz</c>) and thrown to the caller.</summary>
 
@@ -71,15 +118,20 @@ public sealed partial class PlannerReconcile(
             var (github, workflow) = (clients.ForInstallation(repository.InstallationId), repository.Workflow);
             columns = workflow.Planner.Columns;
             var today = RequestRules.Today(workflow, time.GetUtcNow());
+            var closedSince = time.GetUtcNow() - ClosedWindow;
             foreach (var type in workflow.RequestTypes)
             {
+                // Open requests, and those closed lately: a closed request's row must come to say Done or Not planned.
+                var requests = await github.Issue.GetAllForRepository(repository.Owner, repository.Name,
+                    new RepositoryIssueRequest { State = ItemStateFilter.All, Since = closedSince, Labels = { type.Label.Name } }, new ApiOptions { PageSize = 100 });
                 var open = await github.Issue.GetAllForRepository(repository.Owner, repository.Name,
                     new RepositoryIssueRequest { State = ItemStateFilter.Open, Labels = { type.Label.Name } }, new ApiOptions { PageSize = 100 });
-                foreach (var issue in open.Where(i => i.PullRequest is null))
+                foreach (var issue in open.Concat(requests.Where(i => i.ClosedAt >= closedSince)).DistinctBy(i => i.Number).Where(i => i.PullRequest is null))
                 {
+                    var isOpen = issue.State.StringValue != "closed";
                     var request = new RequestIssue(new IssueRef(repository.Owner, repository.Name, issue.Number), issue.Title, issue.Body,
-                        issue.User?.Login ?? "", issue.Labels.Select(l => l.Name).ToList(), issue.Assignees.Select(a => a.Login).ToList(), IsOpen: true,
-                        Url: issue.HtmlUrl, Opened: issue.CreatedAt, Updated: issue.UpdatedAt);
+                        issue.User?.Login ?? "", issue.Labels.Select(l => l.Name).ToList(), issue.Assignees.Select(a => a.Login).ToList(), isOpen,
+                        Url: issue.HtmlUrl, Opened: issue.CreatedAt, Updated: issue.UpdatedAt, StateReason: issue.StateReason?.StringValue);
                     // The row shows the card's column and the approvers, as the bot last saw them.
                     var decision = issue.NodeId is { } node
                         ? RequestRules.Decide(request, workflow, today, (await cards.FindCardAsync(node))?.Status, await approvals.ReadApprovalsAsync(node))
@@ -97,7 +149,7 @@ public sealed partial class PlannerReconcile(
             if (!onSheet.TryGetValue(url, out var cells)) restored++;
             else if (!cells.SequenceEqual(row.Row.Cells(row.Columns))) rewritten++;
             else continue;
-            mirror.Rewrite(row.Row, row.Columns);
+            await mirror.RewriteAsync(row.Row, row.Columns);
         }
         var orphans = new List<string>();
         foreach (var url in onSheet.Keys.Where(u => !desired.ContainsKey(u)))
@@ -123,6 +175,6 @@ public sealed partial class PlannerReconcile(
     }
 
     [LoggerMessage(EventId = 610, Level = LogLevel.Information,
-        Message = "Content Planner reconcile {Outcome}: {Requests} open requests, {Restored} rows restored, {Rewritten} rewritten, {Orphans} rows whose issue no longer exists")]
+        Message = "Content Planner reconcile {Outcome}: {Requests} requests (open, or closed in the last 90 days), {Restored} rows restored, {Rewritten} rewritten, {Orphans} rows whose issue no longer exists")]
     private static partial void LogRun(ILogger logger, string outcome, int requests, int restored, int rewritten, int orphans);
 }

@@ -39,6 +39,9 @@ public sealed partial class DeliveryProcessor(
 
     private const string Component = "processing";
 
+    /// <summary>Processing is what the bot is for: it tries a failing database again at least this often.</summary>
+    private static readonly TimeSpan MaxFailureWait = TimeSpan.FromSeconds(15);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Once per start, before any claim: a restart of the loop must not requeue deliveries its own workers still run.
@@ -75,8 +78,10 @@ public sealed partial class DeliveryProcessor(
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
-                    // The database is unreachable, full or broken: the deliveries wait in it, and the intake keeps answering if it can.
-                    await Task.Delay(loops.Failed(Component, ex), time, stoppingToken);
+                    // The database is unreachable, full or broken: the deliveries wait in it, and the intake keeps answering if it
+                    // can. Tried again soon, and at once when a delivery is stored (the storage works again).
+                    var wait = loops.Failed(Component, ex);
+                    await Task.WhenAny(Task.Delay(wait < MaxFailureWait ? wait : MaxFailureWait, time, stoppingToken), wake);
                     continue;
                 }
                 foreach (var delivery in claimed) running.Add(Task.Run(() => ProcessAsync(delivery, stoppingToken), CancellationToken.None));
@@ -102,8 +107,9 @@ public sealed partial class DeliveryProcessor(
         {
             // Every attempt so far ended with the process, not with an error it caught: running it again would only
             // stop the bot again (a crash loop). It waits on the dashboard, where a person can retry it.
-            await inbox.FailAsync(stored, retryAt: null, dryRun.IsOn,
-                $"the bot stopped while handling this delivery on each of its {stored.Attempt - 1} attempts; not tried again (a poison delivery): retry it from the dashboard once the cause is fixed");
+            await RecordAsync(() => inbox.FailAsync(stored, retryAt: null, dryRun.IsOn,
+                $"the bot stopped while handling this delivery on each of its {stored.Attempt - 1} attempts; not tried again (a poison delivery): retry it from the dashboard once the cause is fixed"),
+                stoppingToken);
             metrics.DeliveryFailed(stored.Event, dead: true);
             LogPoison(logger, stored.Name, stored.Guid, stored.Attempt - 1);
             return;
@@ -114,7 +120,7 @@ public sealed partial class DeliveryProcessor(
             await using var scope = scopes.CreateAsyncScope();
             var decision = await EventRoutes.Resolve(scope.ServiceProvider, stored.Event, stored.Action).HandleAsync(delivery, stoppingToken);
             await effects.ApplyAsync(stored.InstallationId, decision.Effects, stoppingToken);
-            await inbox.CompleteAsync(stored, decision.Outcome, dryRun.IsOn, decision.Effects.Select(e => e.Describe()).ToArray());
+            await RecordAsync(() => inbox.CompleteAsync(stored, decision.Outcome, dryRun.IsOn, decision.Effects.Select(e => e.Describe()).ToArray()), stoppingToken);
             metrics.DeliveryProcessed(stored.Event, time.GetElapsedTime(started));
             LogProcessed(logger, stored.Name, stored.Guid, decision.Outcome, decision.Effects.Count);
         }
@@ -128,7 +134,7 @@ public sealed partial class DeliveryProcessor(
         {
             var retryAt = RetrySchedule.NextAttempt(stored.Attempt, settings.Value.MaxAttempts, settings.Value.RetryBaseDelay,
                 settings.Value.RetryMaxDelay, time.GetUtcNow(), Random.Shared.NextDouble(), (ex as GitHubRateLimitedException)?.RetryAt);
-            await inbox.FailAsync(stored, retryAt, dryRun.IsOn, $"{ex.GetType().Name}: {ex.Message}");
+            await RecordAsync(() => inbox.FailAsync(stored, retryAt, dryRun.IsOn, $"{ex.GetType().Name}: {ex.Message}"), stoppingToken);
             metrics.DeliveryFailed(stored.Event, dead: retryAt is null);
             activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
             if (retryAt is { } at)
@@ -137,6 +143,27 @@ public sealed partial class DeliveryProcessor(
                 LogRetryDetail(logger, ex, stored.Guid);
             }
             else LogDead(logger, ex, stored.Name, stored.Guid, stored.Attempt);
+        }
+    }
+
+    /// <summary>
+    /// Writes what became of a delivery, trying until the storage takes it (a full disk, a database restarting): given
+    /// up, the delivery would stay "in progress" until the next start, and its issue's later events would wait behind it.
+    /// </summary>
+    private async Task RecordAsync(Func<Task> write, CancellationToken stoppingToken)
+    {
+        while (true)
+        {
+            try
+            {
+                await write();
+                return;
+            }
+            catch (Exception ex) when (ex is System.Data.Common.DbException or IOException && !stoppingToken.IsCancellationRequested)
+            {
+                var wait = loops.Failed(Component, ex);
+                await Task.Delay(wait < MaxFailureWait ? wait : MaxFailureWait, time, stoppingToken);
+            }
         }
     }
 

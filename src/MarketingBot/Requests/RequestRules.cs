@@ -15,8 +15,12 @@ public sealed record RequestIssue(
     bool IsOpen,
     string Url = "",
     DateTimeOffset? Opened = null,
-    DateTimeOffset? Updated = null)
+    DateTimeOffset? Updated = null,
+    string? StateReason = null)
 {
+    /// <summary>What the Content Planner says of a closed request: done, or dropped.</summary>
+    public string ClosedAs => StateReason == "not_planned" ? "Not planned" : "Done";
+
     /// <summary>The issue an <c>issues</c> or <c>issue_comment</c> delivery carries.</summary>
     public static RequestIssue From(Octokit.Webhooks.Models.Issue issue, Octokit.Webhooks.Models.Repository repository)
     {
@@ -31,7 +35,8 @@ public sealed record RequestIssue(
             IsOpen: issue.State?.StringValue != "closed",
             Url: issue.HtmlUrl ?? "",
             Opened: issue.CreatedAt,
-            Updated: issue.UpdatedAt);
+            Updated: issue.UpdatedAt,
+            StateReason: issue.StateReason?.ToString());
     }
 }
 
@@ -48,9 +53,17 @@ public static class RequestRules
     {
         var type = RequestTypes.Detect(workflow, issue.Title, issue.Body, issue.Labels);
         if (type is null) return Decision.Nothing("not a marketing request");
-        if (!issue.IsOpen) return Decision.Nothing($"{type.Name.ToLowerInvariant()} is closed; not checked");
-
         var check = RequestValidator.Check(type, issue.Body, today);
+        if (!issue.IsOpen)
+        {
+            // Nothing more to ask of a closed request; its row says how it ended.
+            var final = Commands.Approvals.Evaluate(type, workflow, check.Answers, approvals ?? []);
+            return issue.Url.Length == 0
+                ? Decision.Nothing($"{type.Name.ToLowerInvariant()} is closed; not checked")
+                : new Decision($"{type.Name.ToLowerInvariant()} is closed ({issue.ClosedAs}); not checked",
+                    [new MirrorToPlanner(PlannerRowFor(issue, check, workflow, issue.ClosedAs, final), workflow.Planner.Columns)]);
+        }
+
         var has = issue.Labels.ToHashSet(StringComparer.OrdinalIgnoreCase);
         var effects = new List<Effect>();
 

@@ -28,6 +28,9 @@ public sealed class Inbox : IAsyncDisposable
 
     private long Now => _database.Now;
 
+    /// <summary>Why the last store failed (a full disk, a failing database), until one succeeds again; null while stores succeed.</summary>
+    public string? StoreFailure { get; private set; }
+
     /// <summary>Returns once the delivery is committed to disk. A repeat of a delivery that failed is queued again.</summary>
     public Task<StoreOutcome> StoreAsync(IncomingDelivery delivery)
     {
@@ -54,9 +57,11 @@ public sealed class Inbox : IAsyncDisposable
             {
                 var outcomes = await Engine.StoreAsync(deliveries, Now).ConfigureAwait(false);
                 for (var i = 0; i < batch.Count; i++) batch[i].Result.TrySetResult(outcomes[i]);
+                StoreFailure = null;
             }
             catch (Exception ex)
             {
+                StoreFailure = $"{ex.GetType().Name}: {ex.Message}";
                 foreach (var pending in batch) pending.Result.TrySetException(ex);
             }
         }

@@ -28,7 +28,7 @@ public sealed class PlannerMirrorTests : IDisposable
 
     private async Task Write(params PlannerRow[] rows)
     {
-        foreach (var row in rows) _google.Mirror.Enqueue(row, Columns);
+        foreach (var row in rows) await _google.Mirror.EnqueueAsync(row, Columns);
         Assert.True(await _google.Mirror.FlushAsync(CancellationToken.None), _google.Mirror.State.LastError);
     }
 
@@ -39,6 +39,59 @@ public sealed class PlannerMirrorTests : IDisposable
         Assert.Equal(Columns, _google.Grid[0]);
         Assert.Equal(["#7", "Release 2.5", "Social post request", "", "", "", "", "Needs info", "", "", "", "https://github.com/acme/customer/issues/7"], _google.Grid[1]);
         Assert.Equal(1, _google.Writes);
+    }
+
+    [Fact]
+    public async Task An_access_token_Google_refuses_is_renewed_and_the_call_sent_once_more()
+    {
+        // Google no longer takes the cached token (the key was rotated): its first answer is a 401.
+        _google.Server.Given(Request.Create().WithPath("/v4/spreadsheets/*").UsingAnyMethod()).AtPriority(-10)
+            .InScenario("revoked").WillSetStateTo("renewed")
+            .RespondWith(Response.Create().WithStatusCode(401).WithHeader("Content-Type", "application/json")
+                .WithBody("""{"error":{"code":401,"message":"Request had invalid authentication credentials.","status":"UNAUTHENTICATED"}}"""));
+
+        await Write(Row(7));
+
+        Assert.Equal(2, _google.TokenRequests);
+        Assert.Equal("#7", _google.Grid[1][0]);
+        Assert.Null(_google.Mirror.State.LastError);
+    }
+
+    [Fact]
+    public async Task Rows_a_stopped_or_killed_bot_had_decided_but_not_written_are_written_when_the_mirror_starts()
+    {
+        // What the last run left: the row was kept before its delivery counted as done, and then the process died.
+        await _google.Queue.EnqueueAsync(Row(7, title: "Decided before the crash"), Columns, rewrite: false);
+
+        using var stop = new CancellationTokenSource();
+        await _google.Mirror.StartAsync(stop.Token);
+        Assert.True(await Eventually.UntilAsync(() => _google.Grid.Count > 1 && _google.Grid[1][1] == "Decided before the crash"));
+        await _google.Mirror.StopAsync(CancellationToken.None);
+        Assert.Equal(0, await _google.Queue.CountAsync());
+    }
+
+    [Fact]
+    public async Task A_row_queued_again_while_it_was_being_written_stays_for_the_next_write()
+    {
+        await _google.Queue.EnqueueAsync(Row(7, title: "First"), Columns, rewrite: false);
+        var written = await _google.Queue.ReadAsync();
+        await _google.Queue.EnqueueAsync(Row(7, title: "Second"), Columns, rewrite: false);
+
+        await _google.Queue.RemoveWrittenAsync(written);
+        Assert.Equal("Second", Assert.Single(await _google.Queue.ReadAsync()).Row.Values["Title"]);
+    }
+
+    [Fact]
+    public async Task A_success_that_is_not_JSON_is_named_as_such_and_the_row_kept()
+    {
+        _google.Server.Given(Request.Create().WithPath("/v4/spreadsheets/*").UsingAnyMethod()).AtPriority(-10)
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "text/html").WithBody("<html><body>Sign in to the proxy</body></html>"));
+
+        await _google.Mirror.EnqueueAsync(Row(7), Columns);
+        Assert.False(await _google.Mirror.FlushAsync(CancellationToken.None));
+
+        Assert.StartsWith("Sheets answered 200 with text/html, not JSON: <html>", _google.Mirror.State.LastError);
+        Assert.Equal(1, _google.Mirror.State.Waiting);
     }
 
     [Fact]
@@ -115,7 +168,7 @@ public sealed class PlannerMirrorTests : IDisposable
         // Edits arriving as fast as deliveries are processed, interleaved with other work.
         for (var i = 0; i < 100; i++)
         {
-            _google.Mirror.Enqueue(Row(7, title: $"Draft {i}"), Columns);
+            await _google.Mirror.EnqueueAsync(Row(7, title: $"Draft {i}"), Columns);
             await Task.Yield();
         }
         await Eventually.UntilAsync(() => _google.Mirror.State.Waiting == 0 && _google.Grid.Count > 1 && _google.Grid[1][1] == "Draft 99");
@@ -145,7 +198,7 @@ public sealed class PlannerMirrorTests : IDisposable
         _google.Server.Given(Request.Create().WithPath($"/v4/spreadsheets/{FakeGoogle.SpreadsheetId}/values:batchUpdate").UsingPost())
             .AtPriority(1).RespondWith(Response.Create().WithStatusCode(403)
                 .WithBody("""{"error":{"code":403,"message":"The caller does not have permission","status":"PERMISSION_DENIED"}}"""));
-        _google.Mirror.Enqueue(Row(7), Columns);
+        await _google.Mirror.EnqueueAsync(Row(7), Columns);
 
         Assert.False(await _google.Mirror.FlushAsync(CancellationToken.None));
         Assert.Contains("does not have permission", _google.Mirror.State.LastError);
@@ -206,15 +259,15 @@ public sealed class PlannerTokenLifetimeTests : IDisposable
     public async Task The_token_is_reused_until_near_its_expiry_then_fetched_again()
     {
         var row = new PlannerRow("https://github.com/acme/customer/issues/1", new Dictionary<string, string> { ["URL"] = "https://github.com/acme/customer/issues/1" });
-        _google.Mirror.Enqueue(row, PlannerLayout.KnownColumns);
+        await _google.Mirror.EnqueueAsync(row, PlannerLayout.KnownColumns);
         await _google.Mirror.FlushAsync(CancellationToken.None);
         _time.Advance(TimeSpan.FromMinutes(50));
-        _google.Mirror.Enqueue(row with { Values = new Dictionary<string, string>(row.Values) { ["Title"] = "x" } }, PlannerLayout.KnownColumns);
+        await _google.Mirror.EnqueueAsync(row with { Values = new Dictionary<string, string>(row.Values) { ["Title"] = "x" } }, PlannerLayout.KnownColumns);
         await _google.Mirror.FlushAsync(CancellationToken.None);
         Assert.Equal(1, _google.TokenRequests);
 
         _time.Advance(TimeSpan.FromMinutes(9));
-        _google.Mirror.Enqueue(row with { Values = new Dictionary<string, string>(row.Values) { ["Title"] = "y" } }, PlannerLayout.KnownColumns);
+        await _google.Mirror.EnqueueAsync(row with { Values = new Dictionary<string, string>(row.Values) { ["Title"] = "y" } }, PlannerLayout.KnownColumns);
         await _google.Mirror.FlushAsync(CancellationToken.None);
         Assert.Equal(2, _google.TokenRequests);
     }

@@ -105,6 +105,36 @@ public sealed class PlannerReconcileTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_request_closed_in_the_last_90_days_gets_its_final_state_and_an_older_one_is_left_alone()
+    {
+        object Closed(int number, string reason, DateTimeOffset at)
+        {
+            var issue = JsonSerializer.SerializeToNode(Issue(number))!.AsObject();
+            issue["state"] = "closed";
+            issue["state_reason"] = reason;
+            issue["closed_at"] = at.ToString("yyyy-MM-ddTHH:mm:ssZ");
+            issue["updated_at"] = at.ToString("yyyy-MM-ddTHH:mm:ssZ");
+            return issue;
+        }
+        Json("/repos/acme/customer/issues", new[] { Issue(7), Closed(5, "not_planned", DateTimeOffset.UtcNow.AddDays(-3)), Closed(4, "completed", DateTimeOffset.UtcNow.AddDays(-120)) },
+            param: ("state", "all"), priority: 0);
+        foreach (var (row, number, status) in new[] { (1, 7, "Needs info"), (2, 5, "Ready for review"), (3, 4, "Ready for review") })
+        {
+            _google.Set(row, 0, $"#{number}");
+            _google.Set(row, 7, status);
+            _google.Set(row, 11, Url(number));
+        }
+        Json("/repos/acme/customer/issues/4", Issue(4));
+
+        var report = await _bot.Services.GetRequiredService<PlannerReconcile>().RunAsync(CancellationToken.None);
+
+        Assert.Equal("reconciled", report.Outcome);
+        await Eventually.UntilAsync(() => _google.Grid[2][7] == "Not planned");
+        Assert.Equal("Not planned", _google.Grid[2][7]);
+        Assert.Equal("Ready for review", _google.Grid[3][7]);
+    }
+
+    [Fact]
     public async Task Reconcile_is_skipped_with_the_reason_in_dry_run()
     {
         await using var dry = new BotFactory(new(_google.Settings) { ["Bot:DryRun"] = "true" });

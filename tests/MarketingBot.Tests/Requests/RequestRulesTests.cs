@@ -89,6 +89,24 @@ public class RequestRulesTests
         Assert.Empty(RequestRules.Decide(Issue(Complete, open: false), WorkflowFile.Default, Today).Effects);
     }
 
+    [Theory]
+    [InlineData("completed", "Done")]
+    [InlineData("not_planned", "Not planned")]
+    [InlineData(null, "Done")]
+    public void A_closed_request_is_not_checked_again_and_its_planner_row_says_how_it_ended(string? reason, string status)
+    {
+        var closed = Issue("### Content type\n\nMeme", labels: ["needs-info"], open: false) with
+        {
+            Url = "https://github.com/acme/customer/issues/7", StateReason = reason,
+        };
+
+        var decision = RequestRules.Decide(closed, WorkflowFile.Default, Today);
+
+        var row = Assert.IsType<MarketingBot.Planner.MirrorToPlanner>(Assert.Single(decision.Effects));
+        Assert.Equal(status, row.Row.Values["Status"]);
+        Assert.Equal("https://github.com/acme/customer/issues/7", row.Row.Url);
+    }
+
     [Fact]
     public void The_comment_text_is_the_same_for_the_same_request_so_nothing_is_rewritten()
     {

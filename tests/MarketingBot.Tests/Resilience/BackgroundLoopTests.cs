@@ -96,7 +96,7 @@ public sealed class BackgroundLoopTests
             ["Sheets:ReconcileInterval"] = "00:00:00.100",
         });
         _ = bot.Server;
-        bot.Services.GetRequiredService<PlannerMirror>().Enqueue(
+        await bot.Services.GetRequiredService<PlannerMirror>().EnqueueAsync(
             new PlannerRow("https://github.com/acme/marketing/issues/1", new Dictionary<string, string> { ["Title"] = "Launch post" }), ["URL", "Title"]);
 
         var loops = bot.Services.GetRequiredService<BackgroundLoops>();

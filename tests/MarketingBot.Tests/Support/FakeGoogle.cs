@@ -65,6 +65,8 @@ public sealed partial class FakeGoogle : IDisposable
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton(time ?? TimeProvider.System);
         services.AddMetrics().AddSingleton<MarketingBot.Telemetry.BotMetrics>().AddSingleton<MarketingBot.Health.BackgroundLoops>();
+        services.AddSingleton(sp => MarketingBot.Storage.Database.OpenSqlite($"Data Source={_folder.File("planner.db")}", sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<PlannerQueue>();
         services.AddContentPlanner(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Sheets:SpreadsheetId"] = SpreadsheetId,
@@ -90,6 +92,9 @@ public sealed partial class FakeGoogle : IDisposable
     public RSA Key { get; }
 
     public PlannerMirror Mirror => _services.GetRequiredService<PlannerMirror>();
+
+    /// <summary>The rows waiting for the sheet, in the mirror's database.</summary>
+    public PlannerQueue Queue => _services.GetRequiredService<PlannerQueue>();
 
     /// <summary>The spreadsheet's tabs by sheet id: title and frozen rows.</summary>
     public Dictionary<int, (string Title, int Frozen)> Tabs { get; } = new() { [0] = ("Content Planner", 0) };
@@ -197,7 +202,8 @@ public sealed partial class FakeGoogle : IDisposable
 
     public void Dispose()
     {
-        _services.Dispose();
+        // The planner's database is disposed asynchronously only.
+        _services.DisposeAsync().AsTask().GetAwaiter().GetResult();
         Server.Stop();
         Server.Dispose();
         Key.Dispose();

@@ -171,7 +171,20 @@ internal sealed class PostgresStorage : StorageEngine
         DROP INDEX IF EXISTS deliveries_ready;
         CREATE INDEX deliveries_state ON deliveries(state, id);
         """,
+        // Content Planner rows decided but not yet written to the sheet, so a crash cannot lose them.
+        """
+        CREATE TABLE planner_rows (
+            url TEXT PRIMARY KEY,
+            row_values TEXT NOT NULL,
+            columns TEXT NOT NULL,
+            rewrite INTEGER NOT NULL,
+            version BIGINT NOT NULL,
+            queued_at BIGINT NOT NULL);
+        """,
     ];
+
+    /// <summary>The schema's version once every step is applied.</summary>
+    internal static int SchemaVersion => Migrations.Length;
 
     private static void Migrate(NpgsqlConnection connection)
     {

@@ -240,6 +240,16 @@ internal sealed class SqliteStorage : StorageEngine
             offset INTEGER NOT NULL);
         INSERT INTO intake_journal VALUES (1, 1, 0);
         """,
+        // Content Planner rows decided but not yet written to the sheet, so a crash cannot lose them.
+        """
+        CREATE TABLE planner_rows (
+            url TEXT PRIMARY KEY,
+            row_values TEXT NOT NULL,
+            columns TEXT NOT NULL,
+            rewrite INTEGER NOT NULL,
+            version INTEGER NOT NULL,
+            queued_at INTEGER NOT NULL);
+        """,
     ];
 
     private static void Migrate(SqliteConnection connection)
