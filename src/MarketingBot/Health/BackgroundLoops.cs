@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Numerics;
 using MarketingBot.Telemetry;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -6,10 +7,11 @@ namespace MarketingBot.Health;
 
 /// <summary>
 /// Keeps every background loop (processing, card polling, the planner's flush and reconcile, missed-delivery
-/// recovery, the scheduler, storage upkeep, memory trimming) running through any exception: a webhook service
-/// that stops loses every delivery GitHub sends meanwhile, and GitHub does not send them again on its own.
-/// A failure is logged in one line (the stack trace at Debug), counted, shown in <c>/readyz</c> and on the
-/// dashboard with its message, and the loop is tried again with backoff; the next success clears it.
+/// recovery, the scheduler, storage upkeep) running through any exception: a webhook service that stops loses
+/// every delivery GitHub sends meanwhile, and GitHub does not send them again on its own. A failure is counted,
+/// shown in <c>/readyz</c> and on the dashboard with its message, and logged in one line (the stack trace at
+/// Debug) at the 1st, 2nd, 4th, 8th… failure in a row, so an outage does not flood the log; the loop is tried
+/// again with backoff, and the next success clears it.
 /// </summary>
 public sealed partial class BackgroundLoops(BotMetrics metrics, TimeProvider time, ILogger<BackgroundLoops> logger)
 {
@@ -97,8 +99,11 @@ public sealed partial class BackgroundLoops(BotMetrics metrics, TimeProvider tim
             (_, s) => s with { FailedAt = now, Failure = Describe(exception), ConsecutiveFailures = s.ConsecutiveFailures + 1 });
         var wait = Backoff(state.ConsecutiveFailures);
         metrics.LoopFailed(component);
-        LogFailed(logger, component, state.Failure!, state.ConsecutiveFailures, wait);
-        LogFailureDetail(logger, exception, component);
+        if (BitOperations.IsPow2(state.ConsecutiveFailures))
+        {
+            LogFailed(logger, component, state.Failure!, state.ConsecutiveFailures, wait);
+            LogFailureDetail(logger, exception, component);
+        }
         return wait;
     }
 
