@@ -67,7 +67,7 @@ public static class BoardRules
     /// <summary>The request type, and the publish date when the request gives a readable one.</summary>
     private static SetCardFields Fields(RequestIssue issue, string contentNodeId, BoardLayout board, RequestType type)
     {
-        var values = new Dictionary<string, string> { [board.TypeField] = type.Name };
+        var values = new Dictionary<string, string> { [board.TypeField] = type.BoardOptionName };
         if (RequestBody.Parse(issue.Body, type).TryGetValue("publish-date", out var answer) && Answers.TryParseDate(answer, out var date))
             values[board.PublishDateField] = date.ToString("yyyy-MM-dd");
         return new SetCardFields(issue.Ref, contentNodeId, board, values);

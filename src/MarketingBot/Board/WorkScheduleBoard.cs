@@ -12,9 +12,15 @@ namespace MarketingBot.Board;
 /// lookup is redone and the change tried once more. Configuration problems (no such project,
 /// no Status option, the built-in "Item added" workflow setting a status) are reported, not retried.
 /// </summary>
-public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, CardRecords records, ILogger<WorkScheduleBoard> logger)
+public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, CardRecords records, TimeProvider time, ILogger<WorkScheduleBoard> logger)
 {
-    private readonly ConcurrentDictionary<string, Lazy<Task<BoardIds>>> _boards = new();
+    /// <summary>
+    /// Board details (project, field and option ids, built-in workflows) are looked up again this often, so a team that
+    /// changes its board (turns the "Item added" workflow on or off, adds an option) sees it noticed without a restart.
+    /// </summary>
+    public static readonly TimeSpan RefreshAfter = TimeSpan.FromMinutes(5);
+
+    private readonly ConcurrentDictionary<string, (Lazy<Task<BoardIds>> Ids, DateTimeOffset At)> _boards = new();
     private readonly ConcurrentDictionary<string, string> _problems = new();
 
     /// <summary>Field values last written per card and field, so an edit that changes neither writes nothing.</summary>
@@ -67,7 +73,12 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, CardRecords
         var key = Key(installationId, owner, board);
         try
         {
-            return await _boards.GetOrAdd(key, _ => new Lazy<Task<BoardIds>>(() => FindAsync(installationId, board.Owner ?? owner, board, cancellationToken))).Value;
+            var now = time.GetUtcNow();
+            var entry = _boards.AddOrUpdate(key,
+                _ => (new Lazy<Task<BoardIds>>(() => FindAsync(installationId, board.Owner ?? owner, board, cancellationToken)), now),
+                (_, cached) => now - cached.At < RefreshAfter ? cached
+                    : (new Lazy<Task<BoardIds>>(() => FindAsync(installationId, board.Owner ?? owner, board, cancellationToken)), now));
+            return await entry.Ids.Value;
         }
         catch
         {
@@ -128,6 +139,15 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, CardRecords
         foreach (var (name, value) in changes)
         {
             var field = ids.Fields[name];
+            var optionProblem = $"{effect.Issue.Owner}/{effect.Board.Title}:{name}:{value}";
+            if (field.DataType == "SINGLE_SELECT" && !field.Options.ContainsKey(value))
+            {
+                // Never a silent skip: the team sees which option to add (or which boardOption to name in the workflow file).
+                var problem = $"the {name} field has no option \"{value}\" (its options: {string.Join(", ", field.Options.Keys)}); add it to the board, or name one with boardOption in the workflow file";
+                if (_problems.TryAdd(optionProblem, problem)) LogProblem(logger, $"{effect.Issue.Owner}/{effect.Board.Title}", problem);
+                continue;
+            }
+            _problems.TryRemove(optionProblem, out _);
             var (document, variables) = field.DataType switch
             {
                 "DATE" => (BoardDocuments.SetDate, (object)new { project = ids.ProjectId, item, field = field.Id, date = value }),
@@ -166,12 +186,13 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, CardRecords
         {
             // Still usable (the bot clears the Status it sets), so reported rather than refused.
             const string problem = "the project's built-in workflow \"Item added to project\" sets a Status on new items, which defeats the No Status rule; turn it off in the project's Workflows settings";
-            _problems[$"{owner}/{project.Title}:workflows"] = problem;
-            LogProblem(logger, project.Title, problem);
+            if (_problems.TryAdd($"{owner}/{project.Title}:workflows", problem)) LogProblem(logger, project.Title, problem);
         }
+        else _problems.TryRemove($"{owner}/{project.Title}:workflows", out _);
         var fields = (project.Fields?.Nodes ?? []).Where(f => f is { Id: not null, Name: not null, DataType: not null })
             .GroupBy(f => f!.Name!, StringComparer.OrdinalIgnoreCase)
-            .ToDictionary(g => g.Key, g => new FieldIds(g.First()!.Id!, g.First()!.DataType!, (g.First()!.Options ?? []).ToDictionary(o => o.Name, o => o.Id)),
+            .ToDictionary(g => g.Key, g => new FieldIds(g.First()!.Id!, g.First()!.DataType!,
+                    (g.First()!.Options ?? []).DistinctBy(o => o.Name, StringComparer.OrdinalIgnoreCase).ToDictionary(o => o.Name, o => o.Id, StringComparer.OrdinalIgnoreCase)),
                 StringComparer.OrdinalIgnoreCase);
         return new BoardIds(project.Id, status.Id, status.Options.ToDictionary(o => o.Name, o => o.Id), fields, null);
     }

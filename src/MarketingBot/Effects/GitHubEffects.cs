@@ -40,7 +40,7 @@ public sealed class GitHubEffects(GitHubClients clients, GitHubGraphQL graphQL, 
                 // Reacting twice with the same reaction returns the existing one, so a retried delivery adds nothing.
                 ReactToComment r => github.Reaction.IssueComment.Create(r.Issue.Owner, r.Issue.Repository, r.CommentId,
                     new NewReaction(r.Reaction == ReactToComment.Done ? ReactionType.Plus1 : ReactionType.Confused)),
-                EditIssueBody e => github.Issue.Update(e.Issue.Owner, e.Issue.Repository, e.Issue.Number, new IssueUpdate { Body = e.Body }),
+                EditIssueBody e => PatchIssueAsync(github, e.Issue.Owner, e.Issue.Repository, e.Issue.Number, new { body = e.Body }),
                 PostComment p => github.Issue.Comment.Create(p.Issue.Owner, p.Issue.Repository, p.Issue.Number, p.Body),
                 UpsertTrackerIssue u => UpsertTrackerIssueAsync(github, u),
                 Reminders.ConvertTasks c => ConvertTasksAsync(github, c),
@@ -124,6 +124,13 @@ public sealed class GitHubEffects(GitHubClients clients, GitHubGraphQL graphQL, 
         }
     }
 
+    /// <summary>
+    /// Changes only the <paramref name="fields"/> given. Octokit's <see cref="IssueUpdate"/> sends every field it has, and
+    /// GitHub reads its <c>"milestone": null</c> as "remove the milestone": editing a description took the milestone away.
+    /// </summary>
+    private static Task PatchIssueAsync(IGitHubClient github, string owner, string repo, int number, object fields) =>
+        github.Connection.Patch<Issue>(new Uri($"repos/{Uri.EscapeDataString(owner)}/{Uri.EscapeDataString(repo)}/issues/{number}", UriKind.Relative), fields);
+
     private async Task UpsertTrackerIssueAsync(IGitHubClient github, UpsertTrackerIssue effect)
     {
         var (owner, repo) = (effect.Owner, effect.Repository);
@@ -142,7 +149,7 @@ public sealed class GitHubEffects(GitHubClients clients, GitHubGraphQL graphQL, 
         {
             number = mine.Number;
             if (mine.State.Value == ItemState.Open && (mine.Body != effect.Body || mine.Title != effect.Title))
-                await github.Issue.Update(owner, repo, number, new IssueUpdate { Title = effect.Title, Body = effect.Body }).ConfigureAwait(false);
+                await PatchIssueAsync(github, owner, repo, number, new { title = effect.Title, body = effect.Body }).ConfigureAwait(false);
         }
         if (effect.Comment is { } comment) await github.Issue.Comment.Create(owner, repo, number, comment).ConfigureAwait(false);
     }
@@ -162,7 +169,7 @@ public sealed class GitHubEffects(GitHubClients clients, GitHubGraphQL graphQL, 
             {
                 Body = $"Estimate: {Reminders.TwoHourRules.Hours(task.Hours)}\n\nSplit out of {effect.IssueUrl} with `/convert` (every task over two hours is an issue).",
             })).ConfigureAwait(false);
-            await github.Issue.Update(owner, repo, number, new IssueUpdate { Body = Reminders.TaskLines.Link(body, line.Line, $"#{created.Number}") }).ConfigureAwait(false);
+            await PatchIssueAsync(github, owner, repo, number, new { body = Reminders.TaskLines.Link(body, line.Line, $"#{created.Number}") }).ConfigureAwait(false);
         }
     }
 

@@ -17,7 +17,7 @@ public static partial class EventRoutes
         services.AddKeyedScoped<IDeliveryHandler, PingHandler>("ping");
         services.AddKeyedScoped<IDeliveryHandler, InstallationHandler>("installation");
         services.AddKeyedScoped<IDeliveryHandler, InstallationHandler>("installation_repositories");
-        foreach (var action in new[] { "opened", "edited", "reopened", "labeled", "unlabeled", "closed", "deleted", "transferred" })
+        foreach (var action in new[] { "opened", "edited", "reopened", "labeled", "unlabeled", "assigned", "unassigned", "closed", "deleted", "transferred" })
             services.AddKeyedScoped<IDeliveryHandler, RequestCheckHandler>($"issues.{action}");
         services.AddKeyedScoped<IDeliveryHandler, CardMovedHandler>("projects_v2_item.edited");
         // Edited and deleted comments are routed too, so the audit log says why they change nothing.

@@ -137,6 +137,16 @@ public sealed class RequestType
 
     /// <summary>Roles that must each approve before the request is ready (operations flow, step 4); empty: the workflow's approver role.</summary>
     public List<ApprovalStep> Approvals { get; set; } = [];
+
+    /// <summary>The option of the board's Request type field for this type; unset: <see cref="BoardOptionName"/>'s default.</summary>
+    public string? BoardOption { get; set; }
+
+    /// <summary>
+    /// The board option this type's cards get: <see cref="BoardOption"/>, else the name without its trailing "request"
+    /// ("Social post request" → "Social post"), matched against the board's options whatever their case.
+    /// </summary>
+    public string BoardOptionName => !string.IsNullOrWhiteSpace(BoardOption) ? BoardOption.Trim()
+        : Name.EndsWith(" request", StringComparison.OrdinalIgnoreCase) ? Name[..^" request".Length].Trim() : Name;
 }
 
 /// <summary>One role whose approval a request needs; with <see cref="BudgetAbove"/>, only when the budget answer is over that amount.</summary>

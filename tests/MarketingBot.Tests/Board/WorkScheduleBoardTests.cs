@@ -74,6 +74,31 @@ public sealed class WorkScheduleBoardTests : LiveBotTest
         Assert.Contains("Item added to project", await ready.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task Board_details_are_looked_up_again_after_a_few_minutes_so_a_fixed_board_clears_its_problem()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var github = new FakeGitHub(time);
+        github.IssuesTokens(time.GetUtcNow());
+        var projects = new FakeProjects(github.Server) { ItemAddedWorkflowEnabled = true };
+        using var folder = new TempFolder();
+        await using var database = MarketingBot.Storage.Database.OpenSqlite($"Data Source={folder.File("bot.db")}", time);
+        var board = new WorkScheduleBoard(github.GraphQL, new CardRecords(database), time, Microsoft.Extensions.Logging.Abstractions.NullLogger<WorkScheduleBoard>.Instance);
+        var layout = MarketingBot.Requests.WorkflowFile.Default.Board!;
+
+        await board.FindBoardAsync(FakeGitHub.InstallationId, "acme", layout, CancellationToken.None);
+        Assert.Contains(board.Problems.Values, p => p.Contains("Item added to project"));
+
+        // The team turns the built-in workflow off: noticed once the details are a few minutes old, without a restart.
+        projects.ItemAddedWorkflowEnabled = false;
+        time.Advance(WorkScheduleBoard.RefreshAfter - TimeSpan.FromSeconds(1));
+        await board.FindBoardAsync(FakeGitHub.InstallationId, "acme", layout, CancellationToken.None);
+        Assert.NotEmpty(board.Problems);
+        time.Advance(TimeSpan.FromSeconds(2));
+        await board.FindBoardAsync(FakeGitHub.InstallationId, "acme", layout, CancellationToken.None);
+        Assert.Empty(board.Problems);
+    }
+
     [Theory]
     [InlineData("deleted")]
     [InlineData("transferred")]
@@ -165,12 +190,26 @@ public sealed class WorkScheduleBoardTests : LiveBotTest
     }
 
     [Fact]
+    public async Task A_request_type_the_board_has_no_option_for_is_named_in_readyz_with_the_options_it_has()
+    {
+        Live.Projects.HasRequestFields = true;
+        Live.Projects.RequestTypeNames.Remove("Social post");
+        await Live.DeliverAsync("opened", "o-1", Body);
+
+        Assert.False(Live.Projects.FieldValues.ContainsKey((LiveBot.NodeId, "Request type")));
+        var problem = Assert.Single(Live.Bot.Services.GetRequiredService<WorkScheduleBoard>().Problems).Value;
+        Assert.Contains("the Request type field has no option \"Social post\" (its options: Blog post, Demo)", problem);
+        var readiness = await (await Live.Bot.CreateClient().GetAsync("/readyz")).Content.ReadAsStringAsync();
+        Assert.Contains("has no option", readiness);
+    }
+
+    [Fact]
     public async Task The_request_type_and_publish_date_are_written_to_the_projects_fields_and_only_when_they_change()
     {
         Live.Projects.HasRequestFields = true;
         var dated = Body + "\n\n### Publish date\n\n1 December 2030";
         await Live.DeliverAsync("opened", "o-1", dated);
-        Assert.Equal("Social post request", Live.Projects.FieldValues[(LiveBot.NodeId, "Request type")]);
+        Assert.Equal("Social post", Live.Projects.FieldValues[(LiveBot.NodeId, "Request type")]);
         Assert.Equal("2030-12-01", Live.Projects.FieldValues[(LiveBot.NodeId, "Publish date")]);
 
         var calls = GraphQLOperations.Count();
@@ -232,11 +271,19 @@ public sealed class WorkScheduleBoardTests : LiveBotTest
     [InlineData(403, "x-ratelimit-reset", null)]
     public async Task A_GraphQL_rate_limit_refusal_with_headers_is_waited_out_and_the_query_retried(int status, string header, string? value)
     {
-        // A secondary limit names its wait in Retry-After; a primary one names the reset in x-ratelimit-reset.
-        value ??= DateTimeOffset.UtcNow.AddSeconds(3).ToUnixTimeSeconds().ToString();
+        // A secondary limit names its wait in Retry-After; a primary one names the reset in x-ratelimit-reset, two whole
+        // seconds after the refusal (taken when it is sent: a loaded machine may take seconds to get there).
         Live.GitHub.Server.Given(Request.Create().WithPath("/graphql").UsingPost()).InScenario("limited").WillSetStateTo("free").AtPriority(1)
-            .RespondWith(Response.Create().WithStatusCode(status).WithHeader("x-ratelimit-remaining", "0").WithHeader(header, value)
-                .WithBody("""{"message":"You have exceeded a rate limit."}"""));
+            .RespondWith(Response.Create().WithCallback(_ => new WireMock.ResponseMessage
+            {
+                StatusCode = status,
+                Headers = new Dictionary<string, WireMock.Types.WireMockList<string>>
+                {
+                    ["x-ratelimit-remaining"] = new("0"),
+                    [header] = new(value ?? (DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 2).ToString()),
+                },
+                BodyData = new WireMock.Util.BodyData { DetectedBodyType = WireMock.Types.BodyType.String, BodyAsString = """{"message":"You have exceeded a rate limit."}""" },
+            }));
         var graphQL = Live.Bot.Services.GetRequiredService<GitHubGraphQL>();
 
         await graphQL.QueryAsync<object>(FakeGitHub.InstallationId, BoardDocuments.ByTitle, new { owner = "acme", title = "Marketing Department Work Schedule" }, CancellationToken.None);

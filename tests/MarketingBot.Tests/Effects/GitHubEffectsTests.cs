@@ -85,6 +85,20 @@ public sealed class GitHubEffectsTests : IDisposable
     }
 
     [Fact]
+    public async Task Editing_a_description_sends_the_description_alone_so_the_milestone_and_the_rest_stay()
+    {
+        _github.Server.Given(Request.Create().WithPath("/repos/acme/customer/issues/1").UsingPatch())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"id":1,"number":1,"title":"t","state":"open"}"""));
+
+        await _github.Effects.ApplyAsync(FakeGitHub.InstallationId, [new EditIssueBody(Issue, "### Publish date\n\n2026-12-01")], CancellationToken.None);
+
+        var patch = Assert.Single(_github.All, r => r.Method == "PATCH");
+        using var sent = JsonDocument.Parse(patch.Body!);
+        Assert.Equal(["body"], sent.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("### Publish date\n\n2026-12-01", sent.RootElement.GetProperty("body").GetString());
+    }
+
+    [Fact]
     public async Task Removing_a_label_that_is_already_gone_succeeds()
     {
         _github.Server.Given(Request.Create().WithPath("/repos/acme/customer/issues/1/labels/needs-info").UsingDelete())

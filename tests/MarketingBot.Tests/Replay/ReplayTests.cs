@@ -44,7 +44,7 @@ public class ReplayTests
             "rec-9 issues.opened: would comment on acme/customer#12 (<!-- marketingbot:request-check -->): ### ⚠️ This social post request needs 3 more things",
             "rec-9 issues.opened: would mirror https://github.com/acme/customer/issues/12 to the Content Planner (Type: Social post request, Status: Needs info)",
             "rec-9 issues.opened: would put acme/customer#12 on the Marketing Department Work Schedule board, No Status",
-            "rec-9 issues.opened: would set Request type: Social post request on acme/customer#12's card",
+            "rec-9 issues.opened: would set Request type: Social post on acme/customer#12's card",
             "rec-9 issues.opened: would record acme/customer#12 for the monthly review",
         ], output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
@@ -76,7 +76,7 @@ public class ReplayTests
         Assert.Equal(files, lines.Length);
         Assert.Contains(lines, l => l.Contains(" ping: no effects (webhook ") && l.EndsWith(" is connected)"));
         Assert.Contains(lines, l => l.Contains(" issues.opened: no effects (not a marketing request)"));
-        Assert.Contains(lines, l => l.Contains(" issues.assigned: no effects (ignored"));
+        Assert.Contains(lines, l => l.Contains(" issues.assigned: no effects (not a marketing request)"));
         Assert.DoesNotContain(lines, l => l.Contains("FAILED"));
         Assert.Equal("", await errors);
     }

@@ -55,6 +55,37 @@ public sealed class RequestCheckEndToEndTests : LiveBotTest
         Assert.Equal(2, _google.Grid.Count);
     }
 
+    [Fact]
+    public async Task The_Assignees_column_follows_people_being_assigned_and_unassigned()
+    {
+        await Deliver("opened", "open-1", Complete);
+        await WaitForPlanner(row => row[7] == "Ready for review");
+
+        async Task Assign(string action, string guid, string[] assignees)
+        {
+            var response = await _bot.PostAsync("issues", guid, Payloads.IssueEvent(action, Number, LiveBot.NodeId, FakeGitHub.InstallationId,
+                title: "[Social post] Release 2.5", body: Complete, labels: ["request: social-post"], assignees: assignees));
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            await _bot.DrainAsync();
+            Assert.All(await _bot.Inbox.ReadAuditAsync(guid), a => Assert.Null(a.Error));
+        }
+        await Assign("assigned", "assign-1", ["mona", "hubot"]);
+        Assert.Equal("mona, hubot", (await WaitForPlanner(row => row[4] == "mona, hubot"))[4]);
+        await Assign("unassigned", "unassign-1", ["hubot"]);
+        Assert.Equal("hubot", (await WaitForPlanner(row => row[4] == "hubot"))[4]);
+    }
+
+    [Fact]
+    public async Task Closing_a_request_makes_its_row_say_how_it_ended()
+    {
+        await Deliver("opened", "open-1", Complete);
+        await WaitForPlanner(row => row[7] == "Ready for review");
+
+        await Live.DeliverAsync("closed", "close-1", Complete, labels: ["request: social-post"], state: "closed", stateReason: "not_planned");
+
+        Assert.Equal("Not planned", (await WaitForPlanner(row => row[7] == "Not planned"))[7]);
+    }
+
     private async Task<List<string>> WaitForPlanner(Func<List<string>, bool> done) =>
         await Eventually.UntilAsync(() => _google.Grid.Count > 1 && done(_google.Grid[1]))
             ? _google.Grid[1]

@@ -64,6 +64,24 @@ public class WorkflowFileTests
     }
 
     [Fact]
+    public void A_types_board_option_is_its_short_name_unless_the_file_names_one()
+    {
+        var social = WorkflowFile.Default.RequestTypes.Single(t => t.Id == "social-post");
+        Assert.Equal("Social post", social.BoardOptionName);
+        var yaml = """
+            requestTypes:
+              - id: brief
+                name: Campaign brief
+                boardOption: Campaign
+                label: { name: "request: campaign" }
+                sections: [{ id: goal, label: Goal, kind: text }]
+            """;
+        var workflow = WorkflowFile.Parse(yaml, "f.yml", out var problems);
+        Assert.True(workflow is not null, string.Join("; ", problems));
+        Assert.Equal("Campaign", Assert.Single(workflow.RequestTypes).BoardOptionName);
+    }
+
+    [Fact]
     public void An_empty_file_is_refused()
     {
         Assert.Null(WorkflowFile.Parse("", "f.yml", out var problems));

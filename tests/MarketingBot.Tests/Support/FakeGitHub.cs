@@ -53,6 +53,8 @@ public sealed class FakeGitHub : IDisposable
 
     public GitHubEffects Effects => _services.GetRequiredService<GitHubEffects>();
 
+    public GitHubGraphQL GraphQL => _services.GetRequiredService<GitHubGraphQL>();
+
     public MarketingBot.Requests.WorkflowSource Workflows => _services.GetRequiredService<MarketingBot.Requests.WorkflowSource>();
 
     /// <summary>Answers installation token requests with a token valid for an hour from <paramref name="now"/>, GitHub's clock (its <c>Date</c>).</summary>

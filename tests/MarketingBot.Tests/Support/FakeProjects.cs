@@ -42,7 +42,8 @@ public sealed partial class FakeProjects
     /// <summary>Values of fields other than Status, by card and field name.</summary>
     public ConcurrentDictionary<(string Content, string Field), string> FieldValues { get; } = new();
 
-    private static readonly string[] RequestTypeNames = ["Social post request", "Blog post request", "Demo request"];
+    /// <summary>The Request type options as a team names them on its board (not the workflow's "… request" names).</summary>
+    public List<string> RequestTypeNames { get; } = ["Social post", "Blog post", "Demo"];
 
     public int Lookups => _lookups;
 
