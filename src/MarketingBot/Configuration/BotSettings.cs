@@ -50,6 +50,12 @@ public sealed class BotSettings
     /// <summary>A workflow file replacing the built-in default (a repository's .github/marketingbot.yml still wins).</summary>
     public string? WorkflowPath { get; set; }
 
+    /// <summary>The address GitHub reaches this bot at (e.g. https://bot.example.com), for the URLs /setup gives GitHub; unset: the request's own.</summary>
+    public string? PublicUrl { get; set; }
+
+    /// <summary>Reverse proxies (IP addresses, comma-separated) whose X-Forwarded-Proto/-Host/-For are believed; this machine's always are.</summary>
+    public string? TrustedProxies { get; set; }
+
     /// <summary>Bytes of deliveries not yet verified and stored that the intake holds at once; past it, new ones get 503 with Retry-After.</summary>
     public long IntakeBufferBytes { get; set; } = 64 * 1024 * 1024;
 

@@ -21,8 +21,10 @@ public sealed class DashboardSettings
 {
     public const string Section = "Dashboard";
 
-    /// <summary>The admin token (or password) people sign in with.</summary>
+    /// <summary>The admin token (or password) people sign in with; at least <see cref="MinTokenLength"/> characters.</summary>
     public string? Token { get; set; }
+
+    public const int MinTokenLength = 16;
 }
 
 /// <summary>
@@ -110,9 +112,15 @@ public static class DashboardEndpoints
         return Page("Sign in", body.ToString());
     }
 
-    private static async Task<IResult> SignInAsync(HttpContext context, IOptions<DashboardSettings> settings, [FromForm] string? token)
+    private static async Task<IResult> SignInAsync(HttpContext context, IOptions<DashboardSettings> settings, AttemptThrottle throttle, [FromForm] string? token)
     {
-        if (settings.Value.Token is not { Length: > 0 } expected || token is null || !SameSecret(token, expected)) return Results.Redirect("/signin?failed=1");
+        var client = AttemptThrottle.ClientOf(context);
+        if (!throttle.MayTry(client)) return Results.Text("Too many wrong tokens from here; wait a minute.\n", statusCode: StatusCodes.Status429TooManyRequests);
+        if (settings.Value.Token is not { Length: > 0 } expected || token is null || !SameSecret(token, expected))
+        {
+            throttle.Failed(client);
+            return Results.Redirect("/signin?failed=1");
+        }
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "admin")], Scheme);
         await context.SignInAsync(Scheme, new ClaimsPrincipal(identity));
         return Results.Redirect("/");

@@ -18,6 +18,7 @@ using MarketingBot.Scheduling;
 using MarketingBot.Storage;
 using MarketingBot.Telemetry;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -57,6 +58,15 @@ public static class MarketingBotServices
             console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
         });
         builder.AddStoredAppCredentials();
+        builder.Services.AddSingleton<MarketingBot.Setup.SetupAccess>();
+        builder.Services.AddSingleton<AttemptThrottle>();
+        builder.Services.Configure<ForwardedHeadersOptions>(forwarded =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
+            // Only the proxies named (and this machine's, the default) may say what the client's scheme and host were.
+            foreach (var proxy in (builder.Configuration["Bot:TrustedProxies"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+        });
         builder.Services.AddMarketingBotCore(builder.Configuration);
         builder.Services.AddHealthChecks()
             .AddCheck<StorageCheck>("storage", tags: ["ready", "intake"])
@@ -177,6 +187,7 @@ public static class MarketingBotServices
 
     public static WebApplication MapMarketingBot(this WebApplication app)
     {
+        app.UseForwardedHeaders();
         app.MapDashboard();
         app.MapSetup();
         app.MapWebhookIntake();

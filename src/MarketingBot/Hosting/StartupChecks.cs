@@ -18,6 +18,8 @@ public static class StartupChecks
     {
         try
         {
+            if (services.GetRequiredService<IOptions<MarketingBot.Dashboard.DashboardSettings>>().Value.Token is { Length: > 0 and < MarketingBot.Dashboard.DashboardSettings.MinTokenLength })
+                return $"Dashboard__Token is shorter than {MarketingBot.Dashboard.DashboardSettings.MinTokenLength} characters; use a long random value (e.g. openssl rand -hex 24).";
             services.GetRequiredService<Database>();
             if (!services.GetRequiredService<DryRunMode>().IsOn) services.GetRequiredService<AppJwt>().Create();
             if (services.GetRequiredService<IOptions<PlannerSettings>>().Value.IsConfigured) services.GetRequiredService<SheetsCredential>().CheckKey();

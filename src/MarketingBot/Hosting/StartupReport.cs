@@ -6,7 +6,8 @@ using Microsoft.Extensions.Options;
 namespace MarketingBot.Hosting;
 
 /// <summary>Says at start-up what the bot will and will not do, so a misconfiguration is seen at once.</summary>
-public sealed partial class StartupReport(DryRunMode dryRun, IOptions<GitHubSettings> gitHub, IOptions<PlannerSettings> planner, Database database, ILogger<StartupReport> logger)
+public sealed partial class StartupReport(
+    DryRunMode dryRun, IOptions<GitHubSettings> gitHub, IOptions<PlannerSettings> planner, Database database, MarketingBot.Setup.SetupAccess setup, ILogger<StartupReport> logger)
     : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -14,6 +15,7 @@ public sealed partial class StartupReport(DryRunMode dryRun, IOptions<GitHubSett
         if (dryRun.HoldsDeliveries) LogHolding(logger, dryRun.Reason);
         else if (dryRun.IsOn) LogDryRun(logger, dryRun.Reason);
         else LogLive(logger, gitHub.Value.AppId ?? 0, gitHub.Value.ApiBaseUrl);
+        if (!gitHub.Value.HasAppCredentials) LogSetupCode(logger, setup.Code);
         if (gitHub.Value.WebhookSecrets.Count == 0) LogNoSecret(logger);
         else if (!string.IsNullOrEmpty(gitHub.Value.WebhookSecretPrevious)) LogRotation(logger);
         if (!planner.Value.IsConfigured) LogNoPlanner(logger);
@@ -29,6 +31,10 @@ public sealed partial class StartupReport(DryRunMode dryRun, IOptions<GitHubSett
     [LoggerMessage(EventId = 7, Level = LogLevel.Error,
         Message = "Not live: {Reason}. Deliveries are stored and wait until the App is configured (/setup); set Bot__DryRun=true to try the bot without one.")]
     private static partial void LogHolding(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning,
+        Message = "No GitHub App is configured. To create it, open /setup and enter this set-up code: {Code} (it changes at every start; or sign in to the dashboard first).")]
+    private static partial void LogSetupCode(ILogger logger, string code);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Live: acting as GitHub App {AppId} at {ApiBaseUrl}.")]
     private static partial void LogLive(ILogger logger, long appId, string apiBaseUrl);

@@ -125,6 +125,14 @@ public sealed class DashboardBrowserTests : IDisposable
 
         var page = _chromium!.Page;
         page.Navigate().GoToUrl(address + "/setup");
+        // The set-up code from the start-up log opens the set-up; a wrong one is refused first.
+        page.FindElement(By.Name("code")).SendKeys("WRONG-CODE");
+        page.FindElement(By.XPath("//button[text()='Continue']")).Click();
+        Assert.True(await _chromium.ShowsAsync("That is not the set-up code"));
+        _chromium.Screenshot("setup-code-refused");
+        page.FindElement(By.Name("code")).SendKeys(_bot!.Services.GetRequiredService<MarketingBot.Setup.SetupAccess>().Code);
+        page.FindElement(By.XPath("//button[text()='Continue']")).Click();
+        Assert.True(await _chromium.ShowsAsync("Create the App on GitHub"));
         _chromium.Screenshot("setup-start");
         page.FindElement(By.XPath("//button[starts-with(text(), 'Create the App on GitHub')]")).Click();
 

@@ -41,6 +41,7 @@ public sealed partial class SetupTests : IDisposable
         await using (var bot = Bot())
         {
             using var client = bot.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+            await EnterSetupCodeAsync(bot, client);
             var page = await (await client.GetAsync("/setup?organization=acme")).Content.ReadAsStringAsync();
 
             var action = WebUtility.HtmlDecode(FormAction().Match(page).Groups[1].Value);
@@ -83,6 +84,7 @@ public sealed partial class SetupTests : IDisposable
             .RespondWith(Response.Create().WithStatusCode(404).WithBody("""{"message":"Not Found"}"""));
         await using var bot = Bot();
         using var client = bot.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        await EnterSetupCodeAsync(bot, client);
         var page = await (await client.GetAsync("/setup")).Content.ReadAsStringAsync();
         var action = WebUtility.HtmlDecode(FormAction().Match(page).Groups[1].Value);
         Assert.StartsWith($"{_github.Server.Urls[0]}/settings/apps/new?state=", action);
@@ -92,6 +94,99 @@ public sealed partial class SetupTests : IDisposable
         Assert.Contains("codes are valid for one hour and once", await refused.Content.ReadAsStringAsync());
         Assert.False(File.Exists(_folder.File("github-app.json")));
     }
+
+    /// <summary>Gives /setup the code the bot printed at start, as the operator would.</summary>
+    private static async Task EnterSetupCodeAsync(BotFactory bot, HttpClient client, string? code = null, HttpStatusCode expected = HttpStatusCode.Redirect)
+    {
+        var page = await (await client.GetAsync("/setup")).Content.ReadAsStringAsync();
+        Assert.Contains("set-up code", page);
+        var token = AntiforgeryField().Match(page);
+        var answer = await client.PostAsync("/setup/code", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            [WebUtility.HtmlDecode(token.Groups[1].Value)] = WebUtility.HtmlDecode(token.Groups[2].Value),
+            ["code"] = code ?? bot.Services.GetRequiredService<MarketingBot.Setup.SetupAccess>().Code.ToLowerInvariant(),
+        }));
+        Assert.Equal(expected, answer.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_visitor_without_the_set_up_code_sees_no_manifest_and_cannot_store_an_App()
+    {
+        _github.Server.Given(Request.Create().WithPath("/app-manifests/*/conversions").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody("""
+                {"id":666,"slug":"evil","name":"Evil","html_url":"https://github.com/apps/evil","webhook_secret":"evil","pem":"x"}
+                """));
+        await using var bot = Bot();
+        using var visitor = bot.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+        var page = await (await visitor.GetAsync("/setup")).Content.ReadAsStringAsync();
+        Assert.DoesNotContain("manifest", page);
+        // A state cookie of their own making changes nothing: the callback wants the set-up code's session.
+        using var forged = new HttpRequestMessage(HttpMethod.Get, "/setup/callback?code=theirs&state=AB");
+        forged.Headers.Add("Cookie", "marketingbot-setup=AB");
+        Assert.Equal(HttpStatusCode.Forbidden, (await visitor.SendAsync(forged)).StatusCode);
+        Assert.False(File.Exists(_folder.File("github-app.json")));
+
+        for (var guess = 0; guess < 5; guess++) await EnterSetupCodeAsync(bot, visitor, code: $"AAAA-AAAA-AAAA-AA{guess:00}", expected: HttpStatusCode.OK);
+        await EnterSetupCodeAsync(bot, visitor, expected: HttpStatusCode.TooManyRequests);
+    }
+
+    [Fact]
+    public async Task Of_two_callbacks_at_once_one_stores_the_App_and_the_other_is_refused()
+    {
+        _github.Server.Given(Request.Create().WithPath("/app-manifests/*/conversions").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithDelay(TimeSpan.FromMilliseconds(300)).WithBody("""
+                {"id":987,"slug":"acme-marketingbot","name":"Acme MarketingBot","html_url":"https://github.com/apps/acme-marketingbot","webhook_secret":"s","pem":"k"}
+                """));
+        await using var bot = Bot();
+        using var client = bot.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        await EnterSetupCodeAsync(bot, client);
+        var page = await (await client.GetAsync("/setup")).Content.ReadAsStringAsync();
+        var action = WebUtility.HtmlDecode(FormAction().Match(page).Groups[1].Value);
+        var state = action[(action.IndexOf("state=", StringComparison.Ordinal) + 6)..];
+
+        var answers = await Task.WhenAll(client.GetAsync($"/setup/callback?code=one&state={state}"), client.GetAsync($"/setup/callback?code=two&state={state}"));
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Forbidden], answers.Select(a => a.StatusCode).Order());
+        Assert.Single(_github.All, r => r.Path.StartsWith("/app-manifests/", StringComparison.Ordinal));
+        var done = await answers.Single(a => a.StatusCode == HttpStatusCode.OK).Content.ReadAsStringAsync();
+        Assert.DoesNotContain(_folder.Path, done);
+    }
+
+    [Fact]
+    public void The_manifest_is_JSON_of_the_types_GitHub_documents_with_only_events_an_App_can_subscribe_to()
+    {
+        var manifest = JsonNode.Parse(MarketingBot.Setup.SetupEndpoints.Manifest("https://bot.example.com"))!.AsObject();
+        Assert.Equal(System.Text.Json.JsonValueKind.False, manifest["public"]!.GetValueKind());
+        Assert.Equal(System.Text.Json.JsonValueKind.True, manifest["hook_attributes"]!["active"]!.GetValueKind());
+        Assert.Equal("https://bot.example.com/api/github/webhooks", manifest["hook_attributes"]!["url"]!.GetValue<string>());
+        // GitHub's App manifest parameters: default_events are webhook events an App subscribes to; installation and
+        // installation_repositories are sent to every App and cannot be subscribed to.
+        string[] subscribable = ["issues", "issue_comment", "projects_v2", "projects_v2_item", "push", "pull_request", "label", "milestone", "repository", "member", "membership", "organization", "team"];
+        Assert.All(manifest["default_events"]!.AsArray().Select(e => e!.GetValue<string>()), e => Assert.Contains(e, subscribable));
+        Assert.All(manifest["default_permissions"]!.AsObject(), p => Assert.Contains(p.Value!.GetValue<string>(), new[] { "read", "write" }));
+    }
+
+    [Fact]
+    public async Task Behind_a_proxy_the_manifest_names_the_public_address_GitHub_must_call()
+    {
+        await using var bot = new BotFactory(new()
+        {
+            ["GitHub:ApiBaseUrl"] = _github.Server.Urls[0],
+            ["GitHub:WebUrl"] = _github.Server.Urls[0],
+            ["Setup:Directory"] = _folder.Path,
+            ["Bot:PublicUrl"] = "https://bot.acme.example/",
+        });
+        using var client = bot.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        await EnterSetupCodeAsync(bot, client);
+        var page = await (await client.GetAsync("/setup")).Content.ReadAsStringAsync();
+        var manifest = JsonNode.Parse(WebUtility.HtmlDecode(ManifestField().Match(page).Groups[1].Value))!;
+        Assert.Equal("https://bot.acme.example/setup/callback", manifest["redirect_url"]!.GetValue<string>());
+        Assert.Equal("https://bot.acme.example/api/github/webhooks", manifest["hook_attributes"]!["url"]!.GetValue<string>());
+    }
+
+    [GeneratedRegex("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]+)\">")]
+    private static partial Regex AntiforgeryField();
 
     [GeneratedRegex("<form method=\"post\" action=\"([^\"]+)\"")]
     private static partial Regex FormAction();
