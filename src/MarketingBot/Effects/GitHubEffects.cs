@@ -41,7 +41,7 @@ public sealed class GitHubEffects(GitHubClients clients, GitHubGraphQL graphQL, 
                 ReactToComment r => github.Reaction.IssueComment.Create(r.Issue.Owner, r.Issue.Repository, r.CommentId,
                     new NewReaction(r.Reaction == ReactToComment.Done ? ReactionType.Plus1 : ReactionType.Confused)),
                 EditIssueBody e => PatchIssueAsync(github, e.Issue.Owner, e.Issue.Repository, e.Issue.Number, new { body = e.Body }),
-                PostComment p => github.Issue.Comment.Create(p.Issue.Owner, p.Issue.Repository, p.Issue.Number, p.Body),
+                PostComment p => github.Issue.Comment.Create(p.Issue.Owner, p.Issue.Repository, p.Issue.Number, Fit(p.Body)),
                 UpsertTrackerIssue u => UpsertTrackerIssueAsync(github, u),
                 Reminders.ConvertTasks c => ConvertTasksAsync(github, c),
                 Reminders.ConvertDrafts d => ConvertDraftsAsync(installationId.Value, github, d, cancellationToken),
@@ -61,10 +61,11 @@ public sealed class GitHubEffects(GitHubClients clients, GitHubGraphQL graphQL, 
         var comments = await github.Issue.Comment.GetAllForIssue(owner, repo, number, new ApiOptions { PageSize = 100 }).ConfigureAwait(false);
         var mine = comments.FirstOrDefault(c =>
             string.Equals(c.User?.Login, login, StringComparison.OrdinalIgnoreCase) && c.Body?.Contains(effect.Marker, StringComparison.Ordinal) == true);
+        var body = Fit(effect.Body);
         if (mine is null)
-            await github.Issue.Comment.Create(owner, repo, number, effect.Body).ConfigureAwait(false);
-        else if (mine.Body != effect.Body)
-            await github.Issue.Comment.Update(owner, repo, mine.Id, effect.Body).ConfigureAwait(false);
+            await github.Issue.Comment.Create(owner, repo, number, body).ConfigureAwait(false);
+        else if (mine.Body != body)
+            await github.Issue.Comment.Update(owner, repo, mine.Id, body).ConfigureAwait(false);
     }
 
     /// <summary>GitHub would create a missing label itself, but grey and without a description; the team's colours come first.</summary>
@@ -124,6 +125,18 @@ public sealed class GitHubEffects(GitHubClients clients, GitHubGraphQL graphQL, 
         }
     }
 
+    /// <summary>GitHub refuses a comment or issue body over 65,536 characters: a longer one is cut, and says so, rather than never posted.</summary>
+    internal static string Fit(string body)
+    {
+        const int limit = 65_536;
+        const string cut = "\n\n… *(cut here: GitHub takes at most 65,536 characters)*\n";
+        if (body.Length <= limit) return body;
+        var keep = limit - cut.Length;
+        // Never split a surrogate pair: half an emoji is not valid text.
+        if (char.IsHighSurrogate(body[keep - 1])) keep--;
+        return body[..keep] + cut;
+    }
+
     /// <summary>
     /// Changes only the <paramref name="fields"/> given. Octokit's <see cref="IssueUpdate"/> sends every field it has, and
     /// GitHub reads its <c>"milestone": null</c> as "remove the milestone": editing a description took the milestone away.
@@ -141,17 +154,17 @@ public sealed class GitHubEffects(GitHubClients clients, GitHubGraphQL graphQL, 
         int number;
         if (mine is null)
         {
-            var issue = new NewIssue(effect.Title) { Body = effect.Body };
+            var issue = new NewIssue(effect.Title) { Body = Fit(effect.Body) };
             foreach (var assignee in effect.Assignees) issue.Assignees.Add(assignee);
             number = (await CreateAsync(() => github.Issue.Create(owner, repo, issue)).ConfigureAwait(false)).Number;
         }
         else
         {
             number = mine.Number;
-            if (mine.State.Value == ItemState.Open && (mine.Body != effect.Body || mine.Title != effect.Title))
-                await PatchIssueAsync(github, owner, repo, number, new { title = effect.Title, body = effect.Body }).ConfigureAwait(false);
+            if (mine.State.Value == ItemState.Open && (mine.Body != Fit(effect.Body) || mine.Title != effect.Title))
+                await PatchIssueAsync(github, owner, repo, number, new { title = effect.Title, body = Fit(effect.Body) }).ConfigureAwait(false);
         }
-        if (effect.Comment is { } comment) await github.Issue.Comment.Create(owner, repo, number, comment).ConfigureAwait(false);
+        if (effect.Comment is { } comment) await github.Issue.Comment.Create(owner, repo, number, Fit(comment)).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -82,6 +82,23 @@ public static partial class Answers
     /// slip through), mentions and comment openers broken, one line, shortened, and inside a code
     /// span, so it can neither ping anyone nor read as the bot's own text or markers.
     /// </summary>
+    /// <summary>
+    /// Text from a file or a person set among the bot's own words (a section's label in bold, a type's name in a heading):
+    /// markdown and HTML characters are escaped and "@" and "&lt;!--" broken, so it cannot mention anyone, link, show an
+    /// image, or carry one of the bot's hidden markers.
+    /// </summary>
+    public static string Plain(string text)
+    {
+        var flat = Whitespace().Replace(WebUtility.HtmlDecode(text), " ").Trim().Replace("@", "@\u200B").Replace("<!--", "<!\u200B--");
+        var escaped = new System.Text.StringBuilder(flat.Length + 8);
+        foreach (var c in flat)
+        {
+            if (c is '\\' or '`' or '*' or '_' or '[' or ']' or '(' or ')' or '<' or '>' or '!' or '|' or '~' or '#') escaped.Append('\\');
+            escaped.Append(c);
+        }
+        return escaped.ToString();
+    }
+
     public static string Quote(string userText, int maxLength = 60)
     {
         var text = userText;

@@ -13,7 +13,7 @@ public static class RequestComment
     {
         var text = new StringBuilder();
         text.Append(Marker).Append('\n');
-        var kind = check.Type.Name.ToLowerInvariant();
+        var kind = Answers.Plain(check.Type.Name.ToLowerInvariant());
         if (check.IsComplete)
         {
             text.Append($"### ✅ This {kind} is complete\n\n");

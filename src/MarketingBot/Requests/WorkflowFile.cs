@@ -22,9 +22,23 @@ public static class WorkflowFile
 
     public static Workflow Default => BuiltIn.Value;
 
+    /// <summary>A workflow file is a few kilobytes; anyone who opens a pull request can send one, so it is bounded.</summary>
+    public const int MaxLength = 256 * 1024;
+
+    /// <summary>Values a file may hold once its aliases are expanded (the built-in workflow holds under 2,000).</summary>
+    public const int MaxValues = 50_000;
+
+    /// <summary>Problems reported one by one; the rest are counted.</summary>
+    public const int MaxProblems = 30;
+
     /// <summary>The workflow, or null with every problem found when the text is not a usable workflow.</summary>
     public static Workflow? Parse(string yaml, string source, out IReadOnlyList<string> problems)
     {
+        if (TooBig(yaml) is { } refusal)
+        {
+            problems = [$"{source}: {refusal}"];
+            return null;
+        }
         Workflow? workflow;
         try
         {
@@ -41,8 +55,61 @@ public static class WorkflowFile
             problems = [$"{source}: the file is empty"];
             return null;
         }
-        problems = Check(workflow).Select(p => $"{source}: {p}").ToList();
-        return problems.Count == 0 ? workflow : null;
+        var found = Check(workflow).Take(MaxProblems + 1_000).Select(p => $"{source}: {p}").ToList();
+        problems = found.Count <= MaxProblems ? found
+            : [.. found.Take(MaxProblems), $"{source}: and {found.Count - MaxProblems}{(found.Count == MaxProblems + 1_000 ? " or more" : "")} more problems like these"];
+        return found.Count == 0 ? workflow : null;
+    }
+
+    /// <summary>
+    /// Why the text is refused before it is read into a workflow: too long, or (YAML aliases repeat what they name,
+    /// so a few lines can stand for millions of values) too many values once expanded. Counted from the parser's
+    /// events without expanding anything; a text the parser cannot read is left to the reader, which says where.
+    /// </summary>
+    private static string? TooBig(string yaml)
+    {
+        if (yaml.Length > MaxLength) return $"the file is {yaml.Length / 1024} KB; a workflow file may be at most {MaxLength / 1024} KB";
+        var anchored = new Dictionary<string, long>(StringComparer.Ordinal);
+        var open = new Stack<(string? Anchor, long Values)>();
+        long values = 0;
+        void Add(long count)
+        {
+            values += count;
+            if (open.TryPop(out var parent)) open.Push((parent.Anchor, parent.Values + count));
+        }
+        try
+        {
+            var parser = new Parser(new StringReader(yaml));
+            while (parser.MoveNext() && values <= MaxValues)
+            {
+                switch (parser.Current)
+                {
+                    case YamlDotNet.Core.Events.Scalar scalar:
+                        if (!scalar.Anchor.IsEmpty) anchored[scalar.Anchor.Value] = 1;
+                        Add(1);
+                        break;
+                    case YamlDotNet.Core.Events.NodeEvent { } start and (YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart):
+                        values++;
+                        open.Push((start.Anchor.IsEmpty ? null : start.Anchor.Value, 1));
+                        break;
+                    case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                        var (anchor, count) = open.Pop();
+                        if (anchor is not null) anchored[anchor] = count;
+                        if (open.TryPop(out var parent)) open.Push((parent.Anchor, parent.Values + count));
+                        break;
+                    case YamlDotNet.Core.Events.AnchorAlias alias:
+                        Add(anchored.GetValueOrDefault(alias.Value.Value, 1));
+                        break;
+                }
+            }
+        }
+        catch (YamlException)
+        {
+            return null;
+        }
+        return values > MaxValues
+            ? $"the file holds more than {MaxValues:N0} values once its YAML aliases are expanded (aliases repeat what they name); write the values out, or use fewer aliases"
+            : null;
     }
 
     private static IEnumerable<string> Check(Workflow workflow)

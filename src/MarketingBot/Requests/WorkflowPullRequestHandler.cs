@@ -38,14 +38,14 @@ public sealed class WorkflowPullRequestHandler(IServiceProvider services, IOptio
             [new UpsertBotComment(where, Marker, Render(workflow, problems))]);
     }
 
-    /// <summary>Problems quote the file (keys, names): each sits in a code span so it cannot mention anyone or pass for markup.</summary>
+    /// <summary>Problems and type names quote the file: each sits in a code span so it cannot mention anyone or pass for markup.</summary>
     public static string Render(Workflow? workflow, IReadOnlyList<string> problems)
     {
         var text = new StringBuilder(Marker).Append('\n');
         if (workflow is not null)
         {
             text.Append($"### ✅ `{WorkflowSource.RepositoryPath}` is valid\n\n")
-                .Append($"{workflow.RequestTypes.Count} request types ({string.Join(", ", workflow.RequestTypes.Select(t => t.Name))}). ")
+                .Append($"{workflow.RequestTypes.Count} request types ({string.Join(", ", workflow.RequestTypes.Select(t => Answers.Quote(t.Name)))}). ")
                 .Append("MarketingBot uses it once this pull request is merged into the default branch.\n");
             return text.ToString();
         }

@@ -52,7 +52,7 @@ public sealed class WorkflowPullRequestTests : LiveBotTest
             "requestTypes:\n  - id: press\n    name: Press release\n    label: { name: press }\n    sections:\n      - { id: headline, label: Headline, kind: text, required: true }");
         comment = Assert.Single(_comments.All);
         Assert.Contains("### ✅ `.github/marketingbot.yml` is valid", comment.Body);
-        Assert.Contains("1 request types (Press release)", comment.Body);
+        Assert.Contains("1 request types (`Press release`)", comment.Body);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using MarketingBot.Configuration;
 using MarketingBot.Tests.Support;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
@@ -129,6 +130,34 @@ public sealed partial class SetupTests : IDisposable
 
         for (var guess = 0; guess < 5; guess++) await EnterSetupCodeAsync(bot, visitor, code: $"AAAA-AAAA-AAAA-AA{guess:00}", expected: HttpStatusCode.OK);
         await EnterSetupCodeAsync(bot, visitor, expected: HttpStatusCode.TooManyRequests);
+    }
+
+    [Fact]
+    public async Task No_log_line_carries_the_set_up_state_the_code_GitHub_gave_or_the_Apps_secrets_and_the_set_up_code_only_its_start_up_line()
+    {
+        _github.Server.Given(Request.Create().WithPath("/app-manifests/code-secret-77/conversions").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody("""
+                {"id":987,"slug":"s","name":"Acme MarketingBot","html_url":"https://github.com/apps/s","webhook_secret":"whsec-secret-42","pem":"PEM-SECRET"}
+                """));
+        var logs = new CapturedLogs();
+        await using var bot = new BotFactory(new()
+        {
+            ["GitHub:ApiBaseUrl"] = _github.Server.Urls[0],
+            ["GitHub:WebUrl"] = _github.Server.Urls[0],
+            ["Setup:Directory"] = _folder.Path,
+        }, services => services.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace)));
+        using var client = bot.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        await EnterSetupCodeAsync(bot, client);
+        var page = await (await client.GetAsync("/setup")).Content.ReadAsStringAsync();
+        var action = WebUtility.HtmlDecode(FormAction().Match(page).Groups[1].Value);
+        var state = action[(action.IndexOf("state=", StringComparison.Ordinal) + 6)..];
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/setup/callback?code=code-secret-77&state={state}")).StatusCode);
+
+        var lines = logs.Lines.ToList();
+        Assert.NotEmpty(lines);
+        Assert.DoesNotContain(lines, l => l.Contains(state) || l.Contains("code-secret-77") || l.Contains("whsec-secret-42") || l.Contains("PEM-SECRET"));
+        var code = bot.Services.GetRequiredService<MarketingBot.Setup.SetupAccess>().Code;
+        Assert.Single(lines, l => l.Contains(code));
     }
 
     [Fact]
