@@ -50,6 +50,19 @@ public sealed partial class DashboardTests : IAsyncLifetime
     private async Task SignIn() => Assert.Equal("/", (await Post("/signin", "/signin", ("token", Token))).Headers.Location!.OriginalString);
 
     [Fact]
+    public async Task Guessing_the_token_is_throttled_five_wrong_tries_a_minute_then_even_the_right_one_waits()
+    {
+        for (var guess = 0; guess < AttemptThrottleLimit; guess++)
+            Assert.Equal("/signin?failed=1", (await Post("/signin", "/signin", ("token", $"guess-{guess}"))).Headers.Location!.OriginalString);
+
+        var throttled = await Post("/signin", "/signin", ("token", Token));
+        Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await _client.GetAsync("/")).StatusCode);
+    }
+
+    private const int AttemptThrottleLimit = MarketingBot.Dashboard.AttemptThrottle.FailuresPerMinute;
+
+    [Fact]
     public async Task The_dashboard_needs_the_admin_token()
     {
         Assert.StartsWith("http://localhost/signin", (await _client.GetAsync("/")).Headers.Location!.ToString());

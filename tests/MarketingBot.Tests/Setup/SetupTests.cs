@@ -214,6 +214,27 @@ public sealed partial class SetupTests : IDisposable
         Assert.Equal("https://bot.acme.example/api/github/webhooks", manifest["hook_attributes"]!["url"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Behind_a_TLS_proxy_on_this_machine_the_forwarded_scheme_and_host_make_the_manifests_addresses()
+    {
+        await using var bot = Bot();
+        bot.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        bot.StartServer();
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
+        using var client = new HttpClient(handler) { BaseAddress = bot.ClientOptions.BaseAddress };
+        await EnterSetupCodeAsync(bot, client);
+
+        // The proxy (here, this machine) took the visitor's https request for bot.acme.example and passes it on over http.
+        using var proxied = new HttpRequestMessage(HttpMethod.Get, "/setup");
+        proxied.Headers.Add("X-Forwarded-Proto", "https");
+        proxied.Headers.Add("X-Forwarded-Host", "bot.acme.example");
+        var page = await (await client.SendAsync(proxied)).Content.ReadAsStringAsync();
+
+        var manifest = JsonNode.Parse(WebUtility.HtmlDecode(ManifestField().Match(page).Groups[1].Value))!;
+        Assert.Equal("https://bot.acme.example/setup/callback", manifest["redirect_url"]!.GetValue<string>());
+        Assert.Equal("https://bot.acme.example/api/github/webhooks", manifest["hook_attributes"]!["url"]!.GetValue<string>());
+    }
+
     [GeneratedRegex("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]+)\">")]
     private static partial Regex AntiforgeryField();
 
