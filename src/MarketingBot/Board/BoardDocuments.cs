@@ -35,7 +35,13 @@ public static class BoardDocuments
     /// <summary>Adding an issue that is already on the board returns its existing item.</summary>
     public const string AddItem = """
         mutation AddItem($project: ID!, $content: ID!) {
-          addProjectV2ItemById(input: { projectId: $project, contentId: $content }) { item { id } }
+          addProjectV2ItemById(input: { projectId: $project, contentId: $content }) { item { id isArchived } }
+        }
+        """;
+
+    public const string Unarchive = """
+        mutation Unarchive($project: ID!, $item: ID!) {
+          unarchiveProjectV2Item(input: { projectId: $project, itemId: $item }) { item { id } }
         }
         """;
 

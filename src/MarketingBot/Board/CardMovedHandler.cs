@@ -38,9 +38,16 @@ public sealed class CardMovedHandler(GitHubGraphQL graphQL, WorkflowSource workf
         var approved = workflow.Labels.Approved;
         var hasApproval = request.Labels.Contains(approved.Name, StringComparer.OrdinalIgnoreCase);
         if (status == board.Approved && !hasApproval)
+        {
             effects.Add(new AddLabels(request.Ref, [new Label(approved.Name, approved.Color, approved.Description)]));
+            request = request with { Labels = [.. request.Labels, approved.Name] };
+        }
         else if (status is null && hasApproval)
+        {
             effects.Add(new RemoveLabel(request.Ref, approved.Name));
+            // The row is built from the labels as this move leaves them: the label event that follows is the bot's own and changes nothing.
+            request = request with { Labels = request.Labels.Where(l => !string.Equals(l, approved.Name, StringComparison.OrdinalIgnoreCase)).ToList() };
+        }
         var decision = RequestRules.Decide(request, workflow, RequestRules.Today(workflow, time.GetUtcNow()), status, await approvals.ReadApprovalsAsync(issue.Id));
         effects.AddRange(decision.Effects.OfType<Planner.MirrorToPlanner>());
         return new Decision($"{moved.Sender?.Login} moved {request.Ref} to {status ?? BoardCard.NoStatus}", effects);

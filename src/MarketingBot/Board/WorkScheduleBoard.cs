@@ -103,7 +103,7 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, CardRecords
             await SetFieldsAsync(installationId, ids, fields, cancellationToken);
             return;
         }
-        var item = await ItemIdAsync(installationId, ids, content, cancellationToken);
+        var item = await ItemIdAsync(installationId, ids, content, cancellationToken, unarchive: effect is not ArchiveOnBoard);
         switch (effect)
         {
             case PlaceOnBoard { Column: null }:
@@ -124,9 +124,19 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, CardRecords
             (effect as PlaceOnBoard)?.By ?? Bot);
     }
 
-    private async Task<string> ItemIdAsync(long installationId, BoardIds ids, string content, CancellationToken cancellationToken) =>
-        (await graphQL.MutateAsync<AddItemData>(installationId, BoardDocuments.AddItem, new { project = ids.ProjectId, content }, cancellationToken))
-            .AddProjectV2ItemById.Item.Id;
+    /// <summary>
+    /// The request's card, added when missing. Adding returns a card the project already has as it is, archived ones
+    /// too, and GitHub refuses every change to an archived card: one that is wanted on the board is unarchived first
+    /// (a request reopened after "not planned").
+    /// </summary>
+    private async Task<string> ItemIdAsync(long installationId, BoardIds ids, string content, CancellationToken cancellationToken, bool unarchive = true)
+    {
+        var item = (await graphQL.MutateAsync<AddItemData>(installationId, BoardDocuments.AddItem, new { project = ids.ProjectId, content }, cancellationToken))
+            .AddProjectV2ItemById.Item;
+        if (item.IsArchived && unarchive)
+            await graphQL.MutateAsync<object>(installationId, BoardDocuments.Unarchive, new { project = ids.ProjectId, item = item.Id }, cancellationToken);
+        return item.Id;
+    }
 
     private async Task SetFieldsAsync(long installationId, BoardIds ids, SetCardFields effect, CancellationToken cancellationToken)
     {
@@ -135,7 +145,10 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, CardRecords
             .ToList();
         if (changes.Count == 0) return;
         // The bot's record of the card saves a lookup; a card it never saw is added (adding returns an existing card).
-        var item = (await records.FindCardAsync(effect.ContentNodeId))?.ItemId ?? await ItemIdAsync(installationId, ids, effect.ContentNodeId, cancellationToken);
+        // An archived card (a request closed as not planned) takes no changes, and none are needed on it.
+        var known = await records.FindCardAsync(effect.ContentNodeId);
+        if (known is { IsArchived: true }) return;
+        var item = known?.ItemId ?? await ItemIdAsync(installationId, ids, effect.ContentNodeId, cancellationToken);
         foreach (var (name, value) in changes)
         {
             var field = ids.Fields[name];
@@ -225,7 +238,9 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, CardRecords
 
     private sealed record AddItemData(AddItemPayload AddProjectV2ItemById);
 
-    private sealed record AddItemPayload(Item Item);
+    private sealed record AddItemPayload(AddedItem Item);
+
+    private sealed record AddedItem(string Id, bool IsArchived);
 
     private sealed record Item(string Id);
 

@@ -38,6 +38,21 @@ public sealed class WorkScheduleBoardTests : LiveBotTest
     }
 
     [Fact]
+    public async Task A_request_reopened_after_not_planned_is_unarchived_and_back_in_No_Status_and_its_edits_while_archived_change_nothing()
+    {
+        await Live.DeliverAsync("opened", "o-1", Body);
+        await Live.DeliverAsync("closed", "c-1", Body, labels: ["request: social-post"], state: "closed", stateReason: "not_planned");
+        Assert.True(Live.Projects.ItemFor(LiveBot.NodeId)!.Value.Archived);
+        // GitHub refuses every change to an archived card; an edit of the closed request must not try one.
+        await Live.DeliverAsync("edited", "e-1", Body + "\n\n### Campaign\n\nQ4", labels: ["request: social-post"], state: "closed", stateReason: "not_planned");
+
+        await Live.DeliverAsync("reopened", "r-1", Body, labels: ["request: social-post"]);
+
+        Assert.Equal((null, false), (Live.Projects.ItemFor(LiveBot.NodeId)!.Value.Status, Live.Projects.ItemFor(LiveBot.NodeId)!.Value.Archived));
+        Assert.Equal(["No Status", "Archived", "No Status"], (await Live.Bot.Records<CardRecords>().ReadStatusHistoryAsync(LiveBot.NodeId)).Select(h => h.Column));
+    }
+
+    [Fact]
     public async Task Approval_moves_the_card_to_Todo_and_withdrawing_it_returns_the_card_to_No_Status()
     {
         await Live.DeliverAsync("opened", "o-1", Body);
@@ -174,6 +189,9 @@ public sealed class WorkScheduleBoardTests : LiveBotTest
 
         await PersonMovesCard(null, labels: ["request: social-post", "approved"]);
         Assert.Single(Live.GitHub.All, r => r.Method == "DELETE" && r.Path == $"/repos/{LiveBot.Repository}/issues/{LiveBot.Number}/labels/approved");
+        // The row follows the move, not the labels as they were before it: the request is no longer approved.
+        Assert.True(await Eventually.UntilAsync(() => Live.Google.Grid.Count > 1 && Live.Google.Grid[1][7] != "Todo" && Live.Google.Grid[1][7] != "Approved"),
+            $"the row says {Live.Google.Grid.ElementAtOrDefault(1)?.ElementAtOrDefault(7)}");
     }
 
     [Theory]

@@ -104,6 +104,7 @@ public sealed partial class FakeProjects
             "Items" => Items(variables["project"]!.GetValue<string>(), variables["cursor"]?.GetValue<string>()),
             "DeleteItem" => Delete(variables["item"]!.GetValue<string>()),
             "Archive" => Change(variables["item"]!.GetValue<string>(), i => i with { Archived = true }, "archiveProjectV2Item", "item"),
+            "Unarchive" => Change(variables["item"]!.GetValue<string>(), i => i with { Archived = false }, "unarchiveProjectV2Item", "item", evenArchived: true),
             _ => Error("INTERNAL", $"the fake does not know {operation}"),
         };
     }
@@ -147,10 +148,9 @@ public sealed partial class FakeProjects
 
     private ResponseMessage Add(string content)
     {
+        // Adding an item the project already has returns it as it is: an archived one stays archived, as on GitHub.
         var item = _items.GetOrAdd(content, c => ($"PVTI_{c}", null, false));
-        // Adding an archived item again brings it back, as GitHub does.
-        _items[content] = item with { Archived = false };
-        return Data("addProjectV2ItemById", new JsonObject { ["item"] = new JsonObject { ["id"] = item.ItemId } });
+        return Data("addProjectV2ItemById", new JsonObject { ["item"] = new JsonObject { ["id"] = item.ItemId, ["isArchived"] = item.Archived } });
     }
 
     private ResponseMessage SetStatus(JsonNode variables, string? status)
@@ -161,10 +161,12 @@ public sealed partial class FakeProjects
             variables["option"] is null ? "clearProjectV2ItemFieldValue" : "updateProjectV2ItemFieldValue", "projectV2Item");
     }
 
-    private ResponseMessage Change(string itemId, Func<(string ItemId, string? Status, bool Archived), (string, string?, bool)> change, string mutation, string payloadField)
+    private ResponseMessage Change(string itemId, Func<(string ItemId, string? Status, bool Archived), (string, string?, bool)> change, string mutation, string payloadField,
+        bool evenArchived = false)
     {
         var entry = _items.FirstOrDefault(i => i.Value.ItemId == itemId);
         if (entry.Key is null) return Error("NOT_FOUND", $"Could not resolve to a node with the global id of '{itemId}'.");
+        if (entry.Value.Archived && !evenArchived) return Error("UNPROCESSABLE", "The item is archived and cannot be updated");
         _items[entry.Key] = change(entry.Value);
         return Data(mutation, new JsonObject { [payloadField] = new JsonObject { ["id"] = itemId } });
     }
