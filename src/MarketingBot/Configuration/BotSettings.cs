@@ -14,6 +14,14 @@ public sealed class GitHubSettings
 
     public string ApiBaseUrl { get; set; } = "https://api.github.com";
 
+    /// <summary>Writes of one installation go at least this far apart after a small burst (GitHub asks for a second).</summary>
+    public TimeSpan WriteSpacing { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Content-creating writes (REST POSTs) of one installation a minute and an hour: GitHub.com's secondary limits; a GitHub Enterprise Server admin may set others.</summary>
+    public int CreationsPerMinute { get; set; } = 80;
+
+    public int CreationsPerHour { get; set; } = 500;
+
     /// <summary>GitHub's web address, where <c>/setup</c> sends the App manifest (GitHub Enterprise Server: <c>https://HOST</c>).</summary>
     public string WebUrl { get; set; } = "https://github.com";
     public string? GraphQLUrl { get; set; }

@@ -6,14 +6,8 @@ using Octokit;
 namespace MarketingBot.Effects;
 
 /// <summary>Applies effects through GitHub's REST API, each as the difference from what is there now.</summary>
-public sealed class GitHubEffects(GitHubClients clients, GitHubGraphQL graphQL, TimeProvider time) : IEffectExecutor
+public sealed class GitHubEffects(GitHubClients clients, GitHubGraphQL graphQL) : IEffectExecutor
 {
-    /// <summary>GitHub's secondary limits ask for content-creating requests at least a second apart.</summary>
-    private static readonly TimeSpan CreationPace = TimeSpan.FromSeconds(1);
-
-    private readonly SemaphoreSlim _creationGate = new(1, 1);
-    private DateTimeOffset _lastCreation = DateTimeOffset.MinValue;
-
     /// <summary>Labels known to exist, per repository, so each is looked up once per process.</summary>
     private readonly ConcurrentDictionary<string, bool> _knownLabels = new(StringComparer.OrdinalIgnoreCase);
 
@@ -109,22 +103,6 @@ public sealed class GitHubEffects(GitHubClients clients, GitHubGraphQL graphQL, 
     }
 
     /// <summary>Waits until a second has passed since the last issue this process created, then lets one more through.</summary>
-    private async Task<T> CreateAsync<T>(Func<Task<T>> create)
-    {
-        await _creationGate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            var wait = _lastCreation + CreationPace - time.GetUtcNow();
-            if (wait > TimeSpan.Zero) await Task.Delay(wait, time).ConfigureAwait(false);
-            return await create().ConfigureAwait(false);
-        }
-        finally
-        {
-            _lastCreation = time.GetUtcNow();
-            _creationGate.Release();
-        }
-    }
-
     /// <summary>GitHub refuses a comment or issue body over 65,536 characters: a longer one is cut, and says so, rather than never posted.</summary>
     internal static string Fit(string body)
     {
@@ -156,7 +134,7 @@ public sealed class GitHubEffects(GitHubClients clients, GitHubGraphQL graphQL, 
         {
             var issue = new NewIssue(effect.Title) { Body = Fit(effect.Body) };
             foreach (var assignee in effect.Assignees) issue.Assignees.Add(assignee);
-            number = (await CreateAsync(() => github.Issue.Create(owner, repo, issue)).ConfigureAwait(false)).Number;
+            number = (await github.Issue.Create(owner, repo, issue).ConfigureAwait(false)).Number;
         }
         else
         {
@@ -178,10 +156,10 @@ public sealed class GitHubEffects(GitHubClients clients, GitHubGraphQL graphQL, 
         {
             var body = (await github.Issue.Get(owner, repo, number).ConfigureAwait(false)).Body ?? "";
             if (Reminders.TaskLines.Find(body).FirstOrDefault(t => t.Text == task.Text && !t.Checked && !t.LinksIssue) is not { } line) continue;
-            var created = await CreateAsync(() => github.Issue.Create(owner, repo, new NewIssue(task.Title)
+            var created = await github.Issue.Create(owner, repo, new NewIssue(task.Title)
             {
                 Body = $"Estimate: {Reminders.TwoHourRules.Hours(task.Hours)}\n\nSplit out of {effect.IssueUrl} with `/convert` (every task over two hours is an issue).",
-            })).ConfigureAwait(false);
+            }).ConfigureAwait(false);
             await PatchIssueAsync(github, owner, repo, number, new { body = Reminders.TaskLines.Link(body, line.Line, $"#{created.Number}") }).ConfigureAwait(false);
         }
     }
@@ -193,8 +171,7 @@ public sealed class GitHubEffects(GitHubClients clients, GitHubGraphQL graphQL, 
         {
             try
             {
-                await CreateAsync(() => graphQL.MutateAsync<object>(installationId, Board.BoardDocuments.ConvertDraft, new { item, repository }, cancellationToken))
-                    .ConfigureAwait(false);
+                await graphQL.MutateAsync<object>(installationId, Board.BoardDocuments.ConvertDraft, new { item, repository }, cancellationToken).ConfigureAwait(false);
             }
             catch (GitHubGraphQLException ex) when (ex.Type == "NOT_FOUND")
             {

@@ -14,10 +14,10 @@ public static class GitHubHttp
 
     public static IServiceCollection AddGitHubHttp(this IServiceCollection services)
     {
-        services.AddHttpClient(ClientName)
+        var client = services.AddHttpClient(ClientName)
             .AddHttpMessageHandler(sp => new InstallationTokenRenewal(sp.GetRequiredService<GitHubClients>()))
-            .AddHttpMessageHandler(sp => new RateLimitSignal(sp.GetRequiredService<TimeProvider>()))
-            .AddResilienceHandler("github", (pipeline, context) =>
+            .AddHttpMessageHandler(sp => new RateLimitSignal(sp.GetRequiredService<TimeProvider>()));
+        client.AddResilienceHandler("github", (pipeline, context) =>
             {
                 var time = context.ServiceProvider.GetRequiredService<TimeProvider>();
                 pipeline.AddRetry(new HttpRetryStrategyOptions
@@ -34,6 +34,9 @@ public static class GitHubHttp
                 });
                 pipeline.AddTimeout(TimeSpan.FromSeconds(30));
             });
+        // Innermost, so that each try a retry makes is paced too.
+        client.AddHttpMessageHandler(sp => new WritePacer(sp.GetRequiredService<WriteLanes>()));
+        services.AddSingleton<WriteLanes>();
         return services;
     }
 

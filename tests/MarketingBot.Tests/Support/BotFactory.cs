@@ -32,6 +32,10 @@ public sealed class BotFactory(Dictionary<string, string?>? settings = null, Act
             ["Bot:RecoverMissedDeliveries"] = "false",
             // Without App credentials a bot holds its deliveries unless dry run is asked for; tests with credentials set it to false.
             ["Bot:DryRun"] = "true",
+            // A burst of test deliveries would otherwise wait a second per write; the pacing itself has tests of its own.
+            ["GitHub:WriteSpacing"] = "00:00:00.001",
+            ["GitHub:CreationsPerMinute"] = "100000",
+            ["GitHub:CreationsPerHour"] = "100000",
         };
         foreach (var (key, value) in settings ?? []) all[key] = value;
         foreach (var (key, value) in all) builder.UseSetting(key, value);
