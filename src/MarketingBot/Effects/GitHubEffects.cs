@@ -6,7 +6,7 @@ using Octokit;
 namespace MarketingBot.Effects;
 
 /// <summary>Applies effects through GitHub's REST API, each as the difference from what is there now.</summary>
-public sealed class GitHubEffects(GitHubClients clients, GitHubGraphQL graphQL) : IEffectExecutor
+public sealed class GitHubEffects(GitHubClients clients, GitHubGraphQL graphQL, BotCommentRecords botComments) : IEffectExecutor
 {
     /// <summary>Labels known to exist, per repository, so each is looked up once per process.</summary>
     private readonly ConcurrentDictionary<string, bool> _knownLabels = new(StringComparer.OrdinalIgnoreCase);
@@ -51,15 +51,32 @@ public sealed class GitHubEffects(GitHubClients clients, GitHubGraphQL graphQL) 
     private async Task UpsertCommentAsync(IGitHubClient github, UpsertBotComment effect)
     {
         var (owner, repo, number) = (effect.Issue.Owner, effect.Issue.Repository, effect.Issue.Number);
+        var body = Fit(effect.Body);
+        if (await botComments.FindAsync(effect.Issue, effect.Marker).ConfigureAwait(false) is { } known)
+        {
+            if (known.BodyHash == BotCommentRecords.Hash(body)) return;
+            try
+            {
+                await github.Issue.Comment.Update(owner, repo, known.CommentId, body).ConfigureAwait(false);
+                await botComments.SaveAsync(effect.Issue, effect.Marker, known.CommentId, body).ConfigureAwait(false);
+                return;
+            }
+            catch (NotFoundException)
+            {
+                // Someone deleted it: look again, and write a new one if it is really gone.
+                await botComments.ForgetAsync(effect.Issue, effect.Marker).ConfigureAwait(false);
+            }
+        }
         var login = await _botLogin.Value.ConfigureAwait(false);
         var comments = await github.Issue.Comment.GetAllForIssue(owner, repo, number, new ApiOptions { PageSize = 100 }).ConfigureAwait(false);
         var mine = comments.FirstOrDefault(c =>
             string.Equals(c.User?.Login, login, StringComparison.OrdinalIgnoreCase) && c.Body?.Contains(effect.Marker, StringComparison.Ordinal) == true);
-        var body = Fit(effect.Body);
+        var id = mine?.Id;
         if (mine is null)
-            await github.Issue.Comment.Create(owner, repo, number, body).ConfigureAwait(false);
+            id = (await github.Issue.Comment.Create(owner, repo, number, body).ConfigureAwait(false)).Id;
         else if (mine.Body != body)
             await github.Issue.Comment.Update(owner, repo, mine.Id, body).ConfigureAwait(false);
+        await botComments.SaveAsync(effect.Issue, effect.Marker, id!.Value, body).ConfigureAwait(false);
     }
 
     /// <summary>GitHub would create a missing label itself, but grey and without a description; the team's colours come first.</summary>

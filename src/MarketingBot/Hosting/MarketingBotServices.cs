@@ -157,6 +157,7 @@ public static class MarketingBotServices
     /// <item><term><see cref="NagRecords"/></term><description>the two-hour scan, <c>/snooze</c>, the monthly review</description></item>
     /// <item><term><see cref="RequestHistory"/></term><description>request checks (write), the monthly review (read)</description></item>
     /// <item><term><see cref="JobRuns"/></term><description>the job scheduler, the dashboard</description></item>
+    /// <item><term><see cref="BotCommentRecords"/></term><description>the GitHub executor: the bot's one comment per issue, as it last wrote it</description></item>
     /// <item><term><see cref="PlannerQueue"/></term><description>the Content Planner's mirror: rows decided but not yet on the sheet</description></item>
     /// </list>
     /// Record effects (<see cref="RecordStores"/>) reach the stores their handlers decided to write to.
@@ -181,6 +182,7 @@ public static class MarketingBotServices
         services.AddSingleton<RequestHistory>();
         services.AddSingleton<JobRuns>();
         services.AddSingleton<PlannerQueue>();
+        services.AddSingleton<BotCommentRecords>();
         services.AddSingleton<RecordStores>();
         services.AddSingleton<ReviewSources>();
     }

@@ -99,6 +99,38 @@ public sealed class GitHubEffectsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_comment_the_bot_wrote_is_remembered_so_the_same_text_costs_nothing_and_new_text_is_written_straight_to_it()
+    {
+        ExistingComments();
+        await Upsert($"{Marker}\nfirst");
+        Assert.Single(_github.All, r => r.Method == "GET" && r.Path == Comments);
+
+        var before = _github.All.Count;
+        await Upsert($"{Marker}\nfirst");
+        Assert.Equal(before, _github.All.Count);
+
+        _github.Server.Given(Request.Create().WithPath("/repos/acme/customer/issues/comments/900").UsingPatch())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"id":900,"body":"second"}"""));
+        await Upsert($"{Marker}\nsecond");
+        Assert.Single(_github.All.Skip(before));
+        Assert.Equal("/repos/acme/customer/issues/comments/900", _github.All.Skip(before).Single().Path);
+    }
+
+    [Fact]
+    public async Task A_remembered_comment_someone_deleted_is_looked_for_again_and_written_anew()
+    {
+        ExistingComments();
+        await Upsert($"{Marker}\nfirst");
+        _github.Server.Given(Request.Create().WithPath("/repos/acme/customer/issues/comments/900").UsingPatch()).AtPriority(-10)
+            .RespondWith(Response.Create().WithStatusCode(404).WithHeader("Content-Type", "application/json").WithBody("""{"message":"Not Found"}"""));
+
+        await Upsert($"{Marker}\nsecond");
+
+        Assert.Equal(2, _github.All.Count(r => r.Method == "POST" && r.Path == Comments));
+        Assert.Equal(2, _github.All.Count(r => r.Method == "GET" && r.Path == Comments));
+    }
+
+    [Fact]
     public async Task Removing_a_label_that_is_already_gone_succeeds()
     {
         _github.Server.Given(Request.Create().WithPath("/repos/acme/customer/issues/1/labels/needs-info").UsingDelete())

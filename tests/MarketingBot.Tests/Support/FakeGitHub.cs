@@ -40,6 +40,8 @@ public sealed class FakeGitHub : IDisposable
         services.AddSingleton<GitHubClients>();
         services.AddSingleton<GitHubGraphQL>();
         services.AddSingleton<GitHubEffects>();
+        services.AddSingleton(sp => MarketingBot.Storage.Database.OpenSqlite($"Data Source={_folder.File("bot.db")}", sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<BotCommentRecords>();
         services.AddOptions<BotSettings>();
         services.AddSingleton<MarketingBot.Requests.WorkflowSource>();
         _services = services.BuildServiceProvider();
@@ -122,7 +124,8 @@ public sealed class FakeGitHub : IDisposable
     {
         Server.Stop();
         Server.Dispose();
-        _services.Dispose();
+        // The database is disposed asynchronously only.
+        _services.DisposeAsync().AsTask().GetAwaiter().GetResult();
         Key.Dispose();
         _folder.Dispose();
     }

@@ -181,6 +181,15 @@ internal sealed class PostgresStorage : StorageEngine
             version BIGINT NOT NULL,
             queued_at BIGINT NOT NULL);
         """,
+        // The bot's own comment on each issue (by its marker): its id, and a hash of the text it last wrote.
+        """
+        CREATE TABLE bot_comments (
+            issue TEXT NOT NULL,
+            marker TEXT NOT NULL,
+            comment_id BIGINT NOT NULL,
+            body_hash TEXT NOT NULL,
+            PRIMARY KEY (issue, marker));
+        """,
     ];
 
     /// <summary>The schema's version once every step is applied.</summary>

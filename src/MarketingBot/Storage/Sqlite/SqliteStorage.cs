@@ -250,6 +250,15 @@ internal sealed class SqliteStorage : StorageEngine
             version INTEGER NOT NULL,
             queued_at INTEGER NOT NULL);
         """,
+        // The bot's own comment on each issue (by its marker): its id, and a hash of the text it last wrote.
+        """
+        CREATE TABLE bot_comments (
+            issue TEXT NOT NULL,
+            marker TEXT NOT NULL,
+            comment_id INTEGER NOT NULL,
+            body_hash TEXT NOT NULL,
+            PRIMARY KEY (issue, marker));
+        """,
     ];
 
     private static void Migrate(SqliteConnection connection)
