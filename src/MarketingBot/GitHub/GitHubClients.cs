@@ -60,6 +60,10 @@ public sealed class GitHubClients(IOptions<GitHubSettings> settings, IHttpMessag
         }
     }
 
+    /// <summary>The installation a cached token belongs to; null for any other (the App's JWT, an expired token).</summary>
+    public long? InstallationOf(string? token) =>
+        token is null ? null : _tokens.FirstOrDefault(t => t.Value.Token == token) is { Value: not null } found ? found.Key : null;
+
     /// <summary>
     /// GitHub refused <paramref name="token"/> (revoked, or the installation's permissions changed): it is dropped
     /// from the cache. Returns the installation it belonged to, or null when it is no installation token of ours.

@@ -35,7 +35,7 @@ public static class GitHubHttp
                 pipeline.AddTimeout(TimeSpan.FromSeconds(30));
             });
         // Innermost, so that each try a retry makes is paced too.
-        client.AddHttpMessageHandler(sp => new WritePacer(sp.GetRequiredService<WriteLanes>()));
+        client.AddHttpMessageHandler(sp => new WritePacer(sp.GetRequiredService<WriteLanes>(), sp.GetRequiredService<GitHubClients>()));
         services.AddSingleton<WriteLanes>();
         return services;
     }

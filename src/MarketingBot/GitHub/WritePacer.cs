@@ -3,19 +3,23 @@ using System.Collections.Concurrent;
 namespace MarketingBot.GitHub;
 
 /// <summary>
-/// Every write to GitHub, REST and GraphQL alike, goes through one lane per installation (told apart by its token):
+/// Every write to GitHub, REST and GraphQL alike, goes through one lane per installation:
 /// a small burst is let through at once, then writes go at least <c>GitHub__WriteSpacing</c> (a second) apart, and content-creating requests stay
 /// under GitHub's secondary limits of 80 a minute and 500 an hour (<c>GitHub__CreationsPerMinute</c>, <c>GitHub__CreationsPerHour</c>). A write over a limit waits its turn; none is dropped.
 /// Reads are not paced: GitHub's limits on them are the primary rate limit, which <see cref="GitHubRateLimit"/> heeds.
 /// </summary>
-internal sealed class WritePacer(WriteLanes lanes) : DelegatingHandler
+internal sealed class WritePacer(WriteLanes lanes, GitHubClients clients) : DelegatingHandler
 {
     public const int Burst = 4;
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         if (IsWrite(request))
-            await lanes.For(request.Headers.Authorization?.Parameter ?? "").WaitTurnAsync(creates: IsCreation(request), cancellationToken).ConfigureAwait(false);
+        {
+            // By installation, not by token: tokens change every hour, the installation's limits do not.
+            var lane = clients.InstallationOf(request.Headers.Authorization?.Parameter) is { } installation ? installation.ToString() : "app";
+            await lanes.For(lane).WaitTurnAsync(creates: IsCreation(request), cancellationToken).ConfigureAwait(false);
+        }
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
@@ -27,15 +31,14 @@ internal sealed class WritePacer(WriteLanes lanes) : DelegatingHandler
     private static bool IsWrite(HttpRequestMessage request) =>
         request.Method != HttpMethod.Get && request.Method != HttpMethod.Head
         && !(request.Method == HttpMethod.Post && request.Options.TryGetValue(GitHubGraphQL.RetrySafe, out var safe) && safe);
-
 }
 
-/// <summary>The pacer's lanes, one per installation token, shared by every handler chain the HTTP client factory builds.</summary>
+/// <summary>The pacer's lanes, one per installation, shared by every handler chain the HTTP client factory builds.</summary>
 internal sealed class WriteLanes(TimeProvider time, Microsoft.Extensions.Options.IOptions<Configuration.GitHubSettings> settings)
 {
     private readonly ConcurrentDictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
 
-    public Lane For(string token) => _lanes.GetOrAdd(token, _ => new Lane(time, settings.Value));
+    public Lane For(string installation) => _lanes.GetOrAdd(installation, _ => new Lane(time, settings.Value));
 
     internal sealed class Lane(TimeProvider time, Configuration.GitHubSettings settings)
     {

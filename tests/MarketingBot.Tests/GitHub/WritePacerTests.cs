@@ -16,11 +16,11 @@ public sealed class WritePacerTests
     public async Task A_burst_goes_at_once_then_writes_wait_a_second_each_and_another_installation_is_not_held_up()
     {
         var lanes = Lanes();
-        for (var i = 0; i < WritePacer.Burst; i++) Assert.True(lanes.For("ghs_a").WaitTurnAsync(creates: false, CancellationToken.None).IsCompletedSuccessfully);
+        for (var i = 0; i < WritePacer.Burst; i++) Assert.True(lanes.For("42").WaitTurnAsync(creates: false, CancellationToken.None).IsCompletedSuccessfully);
 
-        var fifth = lanes.For("ghs_a").WaitTurnAsync(creates: false, CancellationToken.None);
+        var fifth = lanes.For("42").WaitTurnAsync(creates: false, CancellationToken.None);
         Assert.False(fifth.IsCompleted);
-        Assert.True(lanes.For("ghs_b").WaitTurnAsync(creates: true, CancellationToken.None).IsCompletedSuccessfully);
+        Assert.True(lanes.For("43").WaitTurnAsync(creates: true, CancellationToken.None).IsCompletedSuccessfully);
         _time.Advance(TimeSpan.FromMilliseconds(999));
         Assert.False(fifth.IsCompleted);
         _time.Advance(TimeSpan.FromMilliseconds(1));
@@ -30,7 +30,7 @@ public sealed class WritePacerTests
     [Fact]
     public async Task Past_500_content_creating_writes_in_an_hour_the_next_waits_until_the_first_is_an_hour_old()
     {
-        var lane = Lanes().For("ghs_a");
+        var lane = Lanes().For("42");
         for (var i = 0; i < new GitHubSettings().CreationsPerHour; i++)
         {
             var turn = lane.WaitTurnAsync(creates: true, CancellationToken.None);
