@@ -7,14 +7,14 @@ using GraphQLParser.Visitors;
 namespace MarketingBot.Tests.Support;
 
 /// <summary>
-/// GitHub's public GraphQL schema from ../shared/github/graphql/schema.graphql, loaded into
+/// GitHub's public GraphQL schema (<c>@octokit/graphql-schema</c>, see <see cref="GitHubFixtures"/>), loaded into
 /// graphql-dotnet once, to validate every document the bot sends.
 /// </summary>
 public static class GitHubSchema
 {
-    public static readonly string? Path = Find();
+    public static readonly string? Path = GitHubFixtures.File("@octokit/graphql-schema/schema.graphql");
 
-    public const string SkipReason = "../shared/github/graphql/schema.graphql is not beside this checkout";
+    public const string SkipReason = GitHubFixtures.SkipReason;
 
     private static readonly Lazy<Task<ISchema>> Schema = new(LoadAsync);
 
@@ -82,16 +82,6 @@ public static class GitHubSchema
             schema.RegisterType(new StringGraphType { Name = scalar });
         schema.Initialize();
         return schema;
-    }
-
-    private static string? Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = System.IO.Path.Combine(dir.FullName, "shared", "github", "graphql", "schema.graphql");
-            if (File.Exists(candidate)) return candidate;
-        }
-        return null;
     }
 }
 

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace MarketingBot.Tests.Support;
 
-/// <summary>Payloads shaped like GitHub's, built here so tests do not depend on ../shared.</summary>
+/// <summary>Payloads shaped like GitHub's, built here for the cases GitHub's published examples do not cover.</summary>
 public static class Payloads
 {
     /// <summary>An <c>issues</c> delivery as GitHub sends it to an App (installation included), padded to about 13 KB.</summary>

@@ -1,20 +1,39 @@
+using System.Text.Json.Nodes;
+
 namespace MarketingBot.Tests.Support;
 
-/// <summary>GitHub's official webhook payload examples in ../shared/github, when the workspace has them.</summary>
+/// <summary>
+/// GitHub's webhook payload examples (<c>@octokit/webhooks-examples</c>, see <see cref="GitHubFixtures"/>) for the events
+/// the bot is subscribed to or sent, laid out as recorded deliveries are: one folder per event, one file per example,
+/// named after its action (<c>issues/assigned.payload.json</c>, then <c>assigned.2.payload.json</c>, ...).
+/// </summary>
 public static class SharedExamples
 {
-    public static string? Folder { get; } = Find();
+    private static readonly string[] Events = ["installation", "installation_repositories", "issue_comment", "issues", "ping", "projects_v2_item"];
 
-    public const string SkipReason = "../shared/github/webhook-examples is not beside this checkout";
+    public static string? Folder { get; } = LayOut();
 
-    private static string? Find()
+    public const string SkipReason = GitHubFixtures.SkipReason;
+
+    private static string? LayOut()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        if (GitHubFixtures.File("@octokit/webhooks-examples/api.github.com/index.json") is not { } index) return null;
+        var folder = Path.Combine(AppContext.BaseDirectory, "webhook-examples");
+        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        foreach (var webhook in JsonNode.Parse(File.ReadAllText(index))!.AsArray().Select(w => w!.AsObject()))
         {
-            var candidate = Path.Combine(dir.FullName, "shared", "github", "webhook-examples");
-            if (Directory.Exists(candidate)) return candidate;
+            var name = webhook["name"]!.GetValue<string>();
+            if (!Events.Contains(name)) continue;
+            var eventFolder = Directory.CreateDirectory(Path.Combine(folder, name)).FullName;
+            var seen = new Dictionary<string, int>();
+            foreach (var example in webhook["examples"]!.AsArray())
+            {
+                var action = example!["action"]?.GetValue<string>() ?? name;
+                var n = seen[action] = seen.GetValueOrDefault(action) + 1;
+                File.WriteAllText(Path.Combine(eventFolder, n == 1 ? $"{action}.payload.json" : $"{action}.{n}.payload.json"), example.ToJsonString());
+            }
         }
-        return null;
+        return folder;
     }
 
     /// <summary>Every example as (event, file name), for one theory over all of them.</summary>
@@ -28,7 +47,7 @@ public static class SharedExamples
     }
 }
 
-/// <summary>A fact that needs ../shared; skipped with the reason when it is absent.</summary>
+/// <summary>A fact that needs GitHub's webhook examples; skipped with the reason when they are not installed.</summary>
 public sealed class SharedExamplesFactAttribute : FactAttribute
 {
     public SharedExamplesFactAttribute()
@@ -37,7 +56,7 @@ public sealed class SharedExamplesFactAttribute : FactAttribute
     }
 }
 
-/// <summary>A theory over ../shared's examples; skipped with the reason when they are absent.</summary>
+/// <summary>A theory over GitHub's webhook examples; skipped with the reason when they are not installed.</summary>
 public sealed class SharedExamplesTheoryAttribute : TheoryAttribute
 {
     public SharedExamplesTheoryAttribute()
