@@ -127,7 +127,7 @@ public static class DashboardEndpoints
     }
 
     /// <summary>Compared in constant time, as hashes so the lengths do not leak either.</summary>
-    private static bool SameSecret(string given, string expected) =>
+    internal static bool SameSecret(string given, string expected) =>
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
 
     private static async Task<IResult> OverviewAsync(

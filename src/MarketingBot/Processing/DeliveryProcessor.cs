@@ -80,8 +80,7 @@ public sealed partial class DeliveryProcessor(
                 {
                     // The database is unreachable, full or broken: the deliveries wait in it, and the intake keeps answering if it
                     // can. Tried again soon, and at once when a delivery is stored (the storage works again).
-                    var wait = loops.Failed(Component, ex);
-                    await Task.WhenAny(Task.Delay(wait < MaxFailureWait ? wait : MaxFailureWait, time, stoppingToken), wake);
+                    await Task.WhenAny(PauseAfter(ex, stoppingToken), wake);
                     continue;
                 }
                 foreach (var delivery in claimed) running.Add(Task.Run(() => ProcessAsync(delivery, stoppingToken), CancellationToken.None));
@@ -146,6 +145,13 @@ public sealed partial class DeliveryProcessor(
         }
     }
 
+    /// <summary>Reports a storage failure and waits the loops' backoff, at most <see cref="MaxFailureWait"/>.</summary>
+    private Task PauseAfter(Exception failure, CancellationToken stoppingToken)
+    {
+        var wait = loops.Failed(Component, failure);
+        return Task.Delay(wait < MaxFailureWait ? wait : MaxFailureWait, time, stoppingToken);
+    }
+
     /// <summary>
     /// Writes what became of a delivery, trying until the storage takes it (a full disk, a database restarting): given
     /// up, the delivery would stay "in progress" until the next start, and its issue's later events would wait behind it.
@@ -161,8 +167,7 @@ public sealed partial class DeliveryProcessor(
             }
             catch (Exception ex) when (ex is System.Data.Common.DbException or IOException && !stoppingToken.IsCancellationRequested)
             {
-                var wait = loops.Failed(Component, ex);
-                await Task.Delay(wait < MaxFailureWait ? wait : MaxFailureWait, time, stoppingToken);
+                await PauseAfter(ex, stoppingToken);
             }
         }
     }

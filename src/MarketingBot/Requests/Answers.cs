@@ -89,7 +89,7 @@ public static partial class Answers
     /// </summary>
     public static string Plain(string text)
     {
-        var flat = Whitespace().Replace(WebUtility.HtmlDecode(text), " ").Trim().Replace("@", "@\u200B").Replace("<!--", "<!\u200B--");
+        var flat = Defuse(WebUtility.HtmlDecode(text));
         var escaped = new System.Text.StringBuilder(flat.Length + 8);
         foreach (var c in flat)
         {
@@ -99,12 +99,14 @@ public static partial class Answers
         return escaped.ToString();
     }
 
+    /// <summary>On one line; a broken "@" pings no one, and a broken "&lt;!--" cannot carry one of the bot's hidden markers, by which it finds its own comments.</summary>
+    private static string Defuse(string text) => Whitespace().Replace(text, " ").Trim().Replace("@", "@\u200B").Replace("<!--", "<!\u200B--");
+
     public static string Quote(string userText, int maxLength = 60)
     {
         var text = userText;
         for (var i = 0; i < 3 && WebUtility.HtmlDecode(text) is var decoded && decoded != text; i++) text = decoded;
-        // A broken "@" pings no one; a broken "<!--" cannot carry one of the bot's hidden markers, by which it finds its own comments.
-        text = Whitespace().Replace(text, " ").Trim().Replace("@", "@\u200B").Replace("<!--", "<!\u200B--");
+        text = Defuse(text);
         if (text.Length > maxLength) text = text[..maxLength].TrimEnd() + "…";
         var longestRun = BacktickRun().Matches(text).Select(m => m.Length).DefaultIfEmpty(0).Max();
         var fence = new string('`', longestRun + 1);

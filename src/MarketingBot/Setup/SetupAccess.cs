@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Text;
 
 namespace MarketingBot.Setup;
 
@@ -24,8 +23,7 @@ public sealed class SetupAccess
     public string? Open(string? given)
     {
         var normalised = (given ?? "").Trim().ToUpperInvariant();
-        if (!CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(normalised)), SHA256.HashData(Encoding.UTF8.GetBytes(Code))))
-            return null;
+        if (!Dashboard.DashboardEndpoints.SameSecret(normalised, Code)) return null;
         var session = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
         _sessions[session] = true;
         return session;

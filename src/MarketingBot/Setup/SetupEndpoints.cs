@@ -156,7 +156,7 @@ public static class SetupEndpoints
             return Results.Text("Only the person who gave the set-up code (or is signed in to the dashboard) can finish the set-up; start at /setup.\n",
                 statusCode: StatusCodes.Status403Forbidden);
         if (string.IsNullOrEmpty(code) || string.IsNullOrEmpty(state) || context.Request.Cookies[StateCookie] is not { } expected
-            || !CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(expected), System.Text.Encoding.ASCII.GetBytes(state)))
+            || !DashboardEndpoints.SameSecret(state, expected))
             return Results.BadRequest("This callback does not belong to a set-up started here (the state does not match); start again at /setup.");
         if (!access.TryStartStoring()) return Refused();
         try
