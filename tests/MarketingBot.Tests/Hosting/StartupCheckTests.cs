@@ -60,4 +60,22 @@ public sealed class StartupCheckTests
         Assert.DoesNotContain("   at ", errors + output);
         Assert.DoesNotContain("Live:", output);
     }
+
+    [Fact]
+    public async Task A_dashboard_token_too_short_to_resist_guessing_stops_the_start()
+    {
+        using var folder = new TempFolder();
+        var (exitCode, output, errors) = await ServiceProcess.RunToExitAsync(new Dictionary<string, string>
+        {
+            ["Bot__DryRun"] = "true",
+            ["GitHub__WebhookSecret"] = "s3cret",
+            ["Dashboard__Token"] = "hunter2",
+            ["Storage__ConnectionString"] = $"Data Source={folder.File("bot.db")}",
+        }, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(78, exitCode);
+        var line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("Dashboard__Token is shorter than 16 characters", line);
+        Assert.DoesNotContain("hunter2", errors + output);
+    }
 }
