@@ -8,16 +8,21 @@ public abstract record BoardEffect(IssueRef Issue, string ContentNodeId, BoardLa
 
 /// <summary>The request's card is on the Work Schedule board in <paramref name="Column"/>, or with no Status when it is null.</summary>
 /// <param name="By">Who the Status history names for the move: the person whose <c>/status</c> asked for it, else the bot.</param>
-public sealed record PlaceOnBoard(IssueRef Issue, string ContentNodeId, BoardLayout Board, string? Column, string? By = null) : BoardEffect(Issue, ContentNodeId, Board)
+/// <param name="Fields">The card's own fields written with the Status, in the same request (a new request's type and publish date).</param>
+public sealed record PlaceOnBoard(IssueRef Issue, string ContentNodeId, BoardLayout Board, string? Column, string? By = null,
+    IReadOnlyDictionary<string, string>? Fields = null) : BoardEffect(Issue, ContentNodeId, Board)
 {
-    public override string Describe() => $"put {Issue} on the {Board.Title} board, {(Column is null ? "No Status" : $"Status {Column}")}";
+    public override string Describe() =>
+        $"put {Issue} on the {Board.Title} board, {(Column is null ? "No Status" : $"Status {Column}")}{(Fields is { Count: > 0 } ? $"; {SetCardFields.List(Fields)}" : "")}";
 }
 
 /// <summary>The card's own fields (request type, publish date) hold these values, where the project has such fields.</summary>
 public sealed record SetCardFields(IssueRef Issue, string ContentNodeId, BoardLayout Board, IReadOnlyDictionary<string, string> Values)
     : BoardEffect(Issue, ContentNodeId, Board)
 {
-    public override string Describe() => $"set {string.Join(", ", Values.Select(v => $"{v.Key}: {v.Value}"))} on {Issue}'s card";
+    public override string Describe() => $"set {List(Values)} on {Issue}'s card";
+
+    internal static string List(IReadOnlyDictionary<string, string> values) => string.Join(", ", values.Select(v => $"{v.Key}: {v.Value}"));
 }
 
 /// <summary>The request's card is archived (closed as not planned).</summary>
@@ -52,8 +57,8 @@ public static class BoardRules
         return action switch
         {
             // New and reopened requests wait in No Status until the PMM triages them.
-            "opened" or "reopened" => [new PlaceOnBoard(issue.Ref, contentNodeId, board, Column: null), Fields(issue, contentNodeId, board, type)],
-            "edited" when issue.IsOpen => [Fields(issue, contentNodeId, board, type)],
+            "opened" or "reopened" => [new PlaceOnBoard(issue.Ref, contentNodeId, board, Column: null, Fields: Fields(issue, board, type))],
+            "edited" when issue.IsOpen => [new SetCardFields(issue.Ref, contentNodeId, board, Fields(issue, board, type))],
             "deleted" or "transferred" => [new RemoveFromBoard(issue.Ref, contentNodeId, board)],
             "closed" when stateReason == "not_planned" => [new ArchiveOnBoard(issue.Ref, contentNodeId, board)],
             "closed" => [new PlaceOnBoard(issue.Ref, contentNodeId, board, board.Done)],
@@ -65,12 +70,12 @@ public static class BoardRules
     }
 
     /// <summary>The request type, and the publish date when the request gives a readable one.</summary>
-    private static SetCardFields Fields(RequestIssue issue, string contentNodeId, BoardLayout board, RequestType type)
+    private static Dictionary<string, string> Fields(RequestIssue issue, BoardLayout board, RequestType type)
     {
         var values = new Dictionary<string, string> { [board.TypeField] = type.BoardOptionName };
         if (RequestBody.Parse(issue.Body, type).TryGetValue("publish-date", out var answer) && Answers.TryParseDate(answer, out var date))
             values[board.PublishDateField] = date.ToString("yyyy-MM-dd");
-        return new SetCardFields(issue.Ref, contentNodeId, board, values);
+        return values;
     }
 
     private static bool IsApproval(string? label, Workflow workflow) =>

@@ -100,21 +100,26 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, CardRecords
         var content = effect.ContentNodeId;
         if (effect is SetCardFields fields)
         {
-            await SetFieldsAsync(installationId, ids, fields, cancellationToken);
+            // The bot's record of the card saves a lookup; a card it never saw is added (adding returns an existing card).
+            // An archived card (a request closed as not planned) takes no changes, and none are needed on it.
+            var changes = FieldChanges(ids, fields.Issue, fields.Board, content, fields.Values);
+            if (changes.Count == 0) return;
+            var known = await records.FindCardAsync(content);
+            if (known is { IsArchived: true }) return;
+            await WriteFieldsAsync(installationId, ids, known?.ItemId ?? await ItemIdAsync(installationId, ids, content, cancellationToken), content, changes, cancellationToken);
             return;
         }
         var item = await ItemIdAsync(installationId, ids, content, cancellationToken, unarchive: effect is not ArchiveOnBoard);
         switch (effect)
         {
-            case PlaceOnBoard { Column: null }:
-                await graphQL.MutateAsync<object>(installationId, BoardDocuments.ClearField,
-                    new { project = ids.ProjectId, item, field = ids.StatusFieldId }, cancellationToken);
-                break;
-            case PlaceOnBoard { Column: { } column }:
-                if (!ids.StatusOptions.TryGetValue(column, out var option))
+            case PlaceOnBoard place:
+                if (place.Column is { } column && !ids.StatusOptions.ContainsKey(column))
                     throw new InvalidOperationException($"The board's Status field has no option '{column}'.");
-                await graphQL.MutateAsync<object>(installationId, BoardDocuments.SetOption,
-                    new { project = ids.ProjectId, item, field = ids.StatusFieldId, option }, cancellationToken);
+                var status = place.Column is { } set
+                    ? new FieldWrite(FieldWriteKind.Option, ids.StatusFieldId, ids.StatusOptions[set])
+                    : new FieldWrite(FieldWriteKind.Clear, ids.StatusFieldId, null);
+                await WriteFieldsAsync(installationId, ids, item, content,
+                    [(null, status), .. FieldChanges(ids, place.Issue, place.Board, content, place.Fields ?? new Dictionary<string, string>())], cancellationToken);
                 break;
             case ArchiveOnBoard:
                 await graphQL.MutateAsync<object>(installationId, BoardDocuments.Archive, new { project = ids.ProjectId, item }, cancellationToken);
@@ -138,42 +143,43 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, CardRecords
         return item.Id;
     }
 
-    private async Task SetFieldsAsync(long installationId, BoardIds ids, SetCardFields effect, CancellationToken cancellationToken)
+    /// <summary>The card fields whose value differs from what the bot last wrote, as writes, with the value to remember once sent.</summary>
+    private List<((string Name, string Value)? Field, FieldWrite Write)> FieldChanges(BoardIds ids, IssueRef issue, BoardLayout board, string content, IReadOnlyDictionary<string, string> values)
     {
-        var changes = effect.Values
-            .Where(v => ids.Fields.ContainsKey(v.Key) && !(_fieldsWritten.TryGetValue((effect.ContentNodeId, v.Key), out var before) && before == v.Value))
-            .ToList();
-        if (changes.Count == 0) return;
-        // The bot's record of the card saves a lookup; a card it never saw is added (adding returns an existing card).
-        // An archived card (a request closed as not planned) takes no changes, and none are needed on it.
-        var known = await records.FindCardAsync(effect.ContentNodeId);
-        if (known is { IsArchived: true }) return;
-        var item = known?.ItemId ?? await ItemIdAsync(installationId, ids, effect.ContentNodeId, cancellationToken);
-        foreach (var (name, value) in changes)
+        var changes = new List<((string, string)?, FieldWrite)>();
+        foreach (var (name, value) in values)
         {
-            var field = ids.Fields[name];
-            var optionProblem = $"{effect.Issue.Owner}/{effect.Board.Title}:{name}:{value}";
+            if (!ids.Fields.TryGetValue(name, out var field) || (_fieldsWritten.TryGetValue((content, name), out var before) && before == value)) continue;
+            var optionProblem = $"{issue.Owner}/{board.Title}:{name}:{value}";
             if (field.DataType == "SINGLE_SELECT" && !field.Options.ContainsKey(value))
             {
                 // Never a silent skip: the team sees which option to add (or which boardOption to name in the workflow file).
                 var problem = $"the {name} field has no option \"{value}\" (its options: {string.Join(", ", field.Options.Keys)}); add it to the board, or name one with boardOption in the workflow file";
-                if (_problems.TryAdd(optionProblem, problem)) LogProblem(logger, $"{effect.Issue.Owner}/{effect.Board.Title}", problem);
+                if (_problems.TryAdd(optionProblem, problem)) LogProblem(logger, $"{issue.Owner}/{board.Title}", problem);
                 continue;
             }
             _problems.TryRemove(optionProblem, out _);
-            var (document, variables) = field.DataType switch
+            FieldWrite? write = field.DataType switch
             {
-                "DATE" => (BoardDocuments.SetDate, (object)new { project = ids.ProjectId, item, field = field.Id, date = value }),
-                "TEXT" => (BoardDocuments.SetText, new { project = ids.ProjectId, item, field = field.Id, text = value }),
-                "NUMBER" when double.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var number) =>
-                    (BoardDocuments.SetNumber, new { project = ids.ProjectId, item, field = field.Id, number }),
-                "SINGLE_SELECT" when field.Options.TryGetValue(value, out var option) => (BoardDocuments.SetOption, new { project = ids.ProjectId, item, field = field.Id, option }),
-                _ => (null, null),
+                "DATE" => new(FieldWriteKind.Date, field.Id, value),
+                "TEXT" => new(FieldWriteKind.Text, field.Id, value),
+                "NUMBER" when double.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var number) => new(FieldWriteKind.Number, field.Id, number),
+                "SINGLE_SELECT" => new(FieldWriteKind.Option, field.Id, field.Options[value]),
+                _ => null,
             };
-            if (document is null) continue;
-            await graphQL.MutateAsync<object>(installationId, document, variables!, cancellationToken);
-            _fieldsWritten[(effect.ContentNodeId, name)] = value;
+            if (write is not null) changes.Add(((name, value), write));
         }
+        return changes;
+    }
+
+    /// <summary>All of a card's changes in one GraphQL request; field values are remembered so an edit that changes nothing writes nothing.</summary>
+    private async Task WriteFieldsAsync(long installationId, BoardIds ids, string item, string content, IReadOnlyList<((string Name, string Value)? Field, FieldWrite Write)> changes,
+        CancellationToken cancellationToken)
+    {
+        var (document, variables) = BoardDocuments.SetFields(ids.ProjectId, item, [.. changes.Select(c => c.Write)]);
+        await graphQL.MutateAsync<object>(installationId, document, variables, cancellationToken);
+        foreach (var (field, write) in changes)
+            if (field is { } written) _fieldsWritten[(content, written.Name)] = written.Value;
     }
 
     /// <summary>Who the Status history names for the bot's own moves.</summary>

@@ -20,7 +20,7 @@ public sealed class WorkScheduleBoardTests : LiveBotTest
     {
         await Live.DeliverAsync("opened", "o-1", Body);
         Assert.Equal(("PVTI_I_7", null, false), Live.Projects.ItemFor(LiveBot.NodeId));
-        Assert.Equal(["BoardByTitle", "AddItem", "ClearField"], GraphQLOperations);
+        Assert.Equal(["BoardByTitle", "AddItem", "SetFields"], GraphQLOperations);
     }
 
     [Fact]
@@ -236,7 +236,7 @@ public sealed class WorkScheduleBoardTests : LiveBotTest
 
         await Live.DeliverAsync("edited", "e-2", Body + "\n\n### Publish date\n\n2030-12-15", labels: ["request: social-post"]);
         Assert.Equal("2030-12-15", Live.Projects.FieldValues[(LiveBot.NodeId, "Publish date")]);
-        Assert.Equal(["SetDate"], GraphQLOperations.Skip(calls));
+        Assert.Equal(["SetFields"], GraphQLOperations.Skip(calls));
     }
 
     [Fact]

@@ -43,8 +43,7 @@ public class ReplayTests
             "rec-9 issues.opened: would add labels to acme/customer#12: request: social-post, needs-info",
             "rec-9 issues.opened: would comment on acme/customer#12 (<!-- marketingbot:request-check -->): ### ⚠️ This social post request needs 3 more things",
             "rec-9 issues.opened: would mirror https://github.com/acme/customer/issues/12 to the Content Planner (Type: Social post request, Status: Needs info)",
-            "rec-9 issues.opened: would put acme/customer#12 on the Marketing Department Work Schedule board, No Status",
-            "rec-9 issues.opened: would set Request type: Social post on acme/customer#12's card",
+            "rec-9 issues.opened: would put acme/customer#12 on the Marketing Department Work Schedule board, No Status; Request type: Social post",
             "rec-9 issues.opened: would record acme/customer#12 for the monthly review",
         ], output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }

@@ -92,12 +92,7 @@ public sealed partial class FakeProjects
         {
             "BoardByTitle" or "BoardByNumber" => Lookup(operation, variables),
             "AddItem" => Add(variables["content"]!.GetValue<string>()),
-            "SetOption" when variables["field"]!.GetValue<string>() == "PVTSSF_type" =>
-                SetField(variables, "Request type", RequestTypeNames.FirstOrDefault(n => $"opt_{n}" == variables["option"]!.GetValue<string>())),
-            "SetOption" => SetStatus(variables, Options.FirstOrDefault(o => o.Value == variables["option"]!.GetValue<string>()).Key),
-            "SetDate" => SetField(variables, "Publish date", variables["date"]!.GetValue<string>()),
-            "SetNumber" => SetField(variables, "Estimate", variables["number"]!.GetValue<double>().ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            "ClearField" => SetStatus(variables, null),
+            "SetFields" => SetFields(query, variables),
             "Card" => Card(variables["item"]!.GetValue<string>()),
             "DraftItems" => DraftItems(variables["cursor"]?.GetValue<string>()),
             "ConvertDraft" => ConvertDraft(variables["item"]!.GetValue<string>(), variables["repository"]!.GetValue<string>()),
@@ -153,12 +148,64 @@ public sealed partial class FakeProjects
         return Data("addProjectV2ItemById", new JsonObject { ["item"] = new JsonObject { ["id"] = item.ItemId, ["isArchived"] = item.Archived } });
     }
 
-    private ResponseMessage SetStatus(JsonNode variables, string? status)
+    /// <summary>
+    /// Field writes as GitHub runs them: each top-level mutation of the document in order, read from its <c>input</c>
+    /// argument (variables or literals); one that fails is null in <c>data</c> with an error naming its path, the others still run.
+    /// </summary>
+    private ResponseMessage SetFields(string query, JsonNode variables)
     {
-        if (variables["field"]!.GetValue<string>() != StatusFieldId) return Error("NOT_FOUND", "Could not resolve to a node with the global id of the field.");
-        if (variables["option"] is { } option && status is null) return Error("NOT_FOUND", $"Could not resolve option {option}.");
-        return Change(variables["item"]!.GetValue<string>(), i => i with { Status = status },
-            variables["option"] is null ? "clearProjectV2ItemFieldValue" : "updateProjectV2ItemFieldValue", "projectV2Item");
+        var operation = GraphQLParser.Parser.Parse(query).Definitions.OfType<GraphQLParser.AST.GraphQLOperationDefinition>().Single();
+        var data = new JsonObject();
+        var errors = new JsonArray();
+        foreach (var field in operation.SelectionSet.Selections.OfType<GraphQLParser.AST.GraphQLField>())
+        {
+            var alias = (field.Alias?.Name ?? field.Name).StringValue;
+            var input = (GraphQLParser.AST.GraphQLObjectValue)field.Arguments!.Single(a => a.Name.StringValue == "input").Value;
+            var item = Read(input, "itemId", variables)!;
+            var fieldId = Read(input, "fieldId", variables)!;
+            var value = input.Fields!.FirstOrDefault(f => f.Name.StringValue == "value")?.Value as GraphQLParser.AST.GraphQLObjectValue;
+            var (member, given) = value is null ? ("", null) : (value.Fields![0].Name.StringValue, Read(value, value.Fields[0].Name.StringValue, variables));
+            var error = field.Name.StringValue switch
+            {
+                "clearProjectV2ItemFieldValue" when fieldId == StatusFieldId => ChangeItem(item, i => i with { Status = null }),
+                "updateProjectV2ItemFieldValue" when fieldId == StatusFieldId && member == "singleSelectOptionId" =>
+                    Options.FirstOrDefault(o => o.Value == given).Key is { } status ? ChangeItem(item, i => i with { Status = status }) : ("NOT_FOUND", $"Could not resolve option {given}."),
+                "updateProjectV2ItemFieldValue" when HasRequestFields => (fieldId, member) switch
+                {
+                    ("PVTSSF_type", "singleSelectOptionId") => SetField(item, "Request type", RequestTypeNames.FirstOrDefault(n => $"opt_{n}" == given)),
+                    ("PVTF_date", "date") => SetField(item, "Publish date", given),
+                    ("PVTF_estimate", "number") => SetField(item, "Estimate", given),
+                    _ => ("NOT_FOUND", $"Could not resolve field {fieldId} for a {member} value."),
+                },
+                _ => ("NOT_FOUND", "Could not resolve to a node with the global id of the field."),
+            };
+            data[alias] = error is null ? new JsonObject { ["projectV2Item"] = new JsonObject { ["id"] = item } } : null;
+            if (error is var (type, message)) errors.Add(new JsonObject { ["type"] = type, ["message"] = message, ["path"] = new JsonArray(alias) });
+        }
+        var answer = new JsonObject { ["data"] = data };
+        if (errors.Count > 0) answer["errors"] = errors;
+        return JsonAnswer.With(200, answer);
+    }
+
+    /// <summary>An input value as text, from a variable or a literal.</summary>
+    private static string? Read(GraphQLParser.AST.GraphQLObjectValue input, string name, JsonNode variables) =>
+        input.Fields!.FirstOrDefault(f => f.Name.StringValue == name)?.Value switch
+        {
+            GraphQLParser.AST.GraphQLVariable variable => variables[variable.Name.StringValue] is JsonValue v
+                ? v.TryGetValue<double>(out var number) ? number.ToString(System.Globalization.CultureInfo.InvariantCulture) : v.GetValue<string>()
+                : null,
+            GraphQLParser.AST.GraphQLStringValue text => text.Value.ToString(),
+            GraphQLParser.AST.GraphQLFloatValue or GraphQLParser.AST.GraphQLIntValue => input.Fields!.First(f => f.Name.StringValue == name).Value.ToString(),
+            _ => null,
+        };
+
+    private (string Type, string Message)? ChangeItem(string itemId, Func<(string ItemId, string? Status, bool Archived), (string, string?, bool)> change)
+    {
+        var entry = _items.FirstOrDefault(i => i.Value.ItemId == itemId);
+        if (entry.Key is null) return ("NOT_FOUND", $"Could not resolve to a node with the global id of '{itemId}'.");
+        if (entry.Value.Archived) return ("UNPROCESSABLE", "The item is archived and cannot be updated");
+        _items[entry.Key] = change(entry.Value);
+        return null;
     }
 
     private ResponseMessage Change(string itemId, Func<(string ItemId, string? Status, bool Archived), (string, string?, bool)> change, string mutation, string payloadField,
@@ -171,13 +218,13 @@ public sealed partial class FakeProjects
         return Data(mutation, new JsonObject { [payloadField] = new JsonObject { ["id"] = itemId } });
     }
 
-    private ResponseMessage SetField(JsonNode variables, string field, string? value)
+    private (string Type, string Message)? SetField(string itemId, string field, string? value)
     {
-        var itemId = variables["item"]!.GetValue<string>();
         var entry = _items.FirstOrDefault(i => i.Value.ItemId == itemId);
-        if (entry.Key is null || value is null) return Error("NOT_FOUND", $"Could not resolve {itemId} or its value.");
+        if (entry.Key is null || value is null) return ("NOT_FOUND", $"Could not resolve {itemId} or its value.");
+        if (entry.Value.Archived) return ("UNPROCESSABLE", "The item is archived and cannot be updated");
         FieldValues[(entry.Key, field)] = value;
-        return Data("updateProjectV2ItemFieldValue", new JsonObject { ["projectV2Item"] = new JsonObject { ["id"] = itemId } });
+        return null;
     }
 
     private ResponseMessage Card(string itemId)
