@@ -24,7 +24,7 @@ public sealed class LiveEffects(GitHubEffects github, WorkScheduleBoard board, P
         foreach (var mirror in effects.OfType<MirrorToPlanner>())
         {
             if (mirror.Rewrite) await planner.RewriteAsync(mirror.Row, mirror.Columns);
-            else await planner.EnqueueAsync(mirror.Row, mirror.Columns);
+            else await planner.EnqueueAsync(mirror.Row, mirror.Columns, mirror.FirstWrite);
         }
     }
 }

@@ -10,10 +10,11 @@ public sealed record PlannerState(bool Configured, DateTimeOffset? LastWrite, st
 /// <summary>
 /// Keeps the Content Planner in step. Rows wait briefly, in the <see cref="PlannerQueue"/> (so a crash loses none),
 /// so that a burst of changes to one request makes one write and changes to many requests share one <c>values.batchUpdate</c>.
-/// Rows are found by their URL cell, read again before every write (people sort and move rows),
-/// and written in place or added below the last row — never appended blindly, since
-/// <c>values.append</c> is not idempotent. Only the bot's columns are written; the rest of the
-/// sheet (people's notes) is never touched.
+/// Rows are found by their URL cell, read again before every write that changes a row (people sort and move rows),
+/// and written in place or added below the last row. The one write that needs no read is a request just opened:
+/// its URL is new, so once the bot has read the sheet's URLs and header it appends the row with <c>values.append</c>,
+/// which cannot land on a row holding data. Any failure forgets what the bot knew of the sheet, so the next write
+/// reads first. Only the bot's columns are written; the rest of the sheet (people's notes) is never touched.
 /// </summary>
 public sealed partial class PlannerMirror(
     IServiceProvider services,
@@ -26,6 +27,9 @@ public sealed partial class PlannerMirror(
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(2);
 
     private readonly Dictionary<string, IReadOnlyList<string>> _written = [];
+
+    /// <summary>Where each request's row was at the last read or write, and the header then seen; null until the sheet is read.</summary>
+    private (Dictionary<string, int> RowOf, IReadOnlyList<string> Header)? _sheet;
     private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _waiting;
     private DateTimeOffset? _lastWrite;
@@ -36,7 +40,7 @@ public sealed partial class PlannerMirror(
     public PlannerState State => new(settings.Value.IsConfigured, _lastWrite, _lastError, Interlocked.Read(ref _writes), (int)Interlocked.Read(ref _waiting));
 
     /// <summary>Queues a row that drifted on the sheet: written even if the bot believes it wrote the same before.</summary>
-    public Task RewriteAsync(PlannerRow row, IReadOnlyList<string> columns) => QueueAsync(row, columns, rewrite: true);
+    public Task RewriteAsync(PlannerRow row, IReadOnlyList<string> columns) => QueueAsync(row, columns, rewrite: true, firstWrite: false);
 
     /// <summary>The bot's columns of every row on the sheet, by URL, as people left them.</summary>
     public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> ReadRowsAsync(IReadOnlyList<string> columns, CancellationToken cancellationToken)
@@ -54,11 +58,12 @@ public sealed partial class PlannerMirror(
     }
 
     /// <summary>Queues a row, durably; a later row for the same request replaces it before it is written.</summary>
-    public Task EnqueueAsync(PlannerRow row, IReadOnlyList<string> columns) => QueueAsync(row, columns, rewrite: false);
+    /// <param name="firstWrite">The request was just opened: its row is appended without reading the sheet, once the bot knows the sheet.</param>
+    public Task EnqueueAsync(PlannerRow row, IReadOnlyList<string> columns, bool firstWrite = false) => QueueAsync(row, columns, rewrite: false, firstWrite);
 
-    private async Task QueueAsync(PlannerRow row, IReadOnlyList<string> columns, bool rewrite)
+    private async Task QueueAsync(PlannerRow row, IReadOnlyList<string> columns, bool rewrite, bool firstWrite)
     {
-        await queue.EnqueueAsync(row, columns, rewrite);
+        await queue.EnqueueAsync(row, columns, rewrite, firstWrite);
         Interlocked.Increment(ref _waiting);
         Interlocked.Exchange(ref _signal, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
@@ -100,7 +105,7 @@ public sealed partial class PlannerMirror(
                 {
                     foreach (var drifted in queued.Where(q => q.Rewrite)) _written.Remove(drifted.Row.Url);
                 }
-                await WriteAsync([.. queued.Select(q => q.Row)], queued[^1].Columns, cancellationToken);
+                await WriteAsync(queued, queued[^1].Columns, cancellationToken);
                 // Removed only now that the sheet has them; a row queued again meanwhile stays for the next write.
                 await queue.RemoveWrittenAsync(queued);
                 _lastWrite = time.GetUtcNow();
@@ -111,7 +116,8 @@ public sealed partial class PlannerMirror(
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            // The rows stay in the queue for the next try.
+            // The rows stay in the queue for the next try, which reads the sheet first.
+            lock (_written) _sheet = null;
             _lastError = ex.Message;
             loops.Failed(Component, new PlannerWriteException(queued.Count, ex));
             return false;
@@ -135,7 +141,7 @@ public sealed partial class PlannerMirror(
         }
     }
 
-    private async Task WriteAsync(IReadOnlyList<PlannerRow> rows, IReadOnlyList<string> columns, CancellationToken cancellationToken)
+    private async Task WriteAsync(IReadOnlyList<QueuedRow> queued, IReadOnlyList<string> columns, CancellationToken cancellationToken)
     {
         var sheets = services.GetRequiredService<SheetsClient>();
         var sheet = settings.Value.SheetName;
@@ -144,7 +150,15 @@ public sealed partial class PlannerMirror(
             await sheets.EnsureTabAsync(sheet, cancellationToken);
             _tabReady = true;
         }
+        var rows = queued.Select(q => q.Row).ToList();
         var last = ColumnLetter(columns.Count - 1);
+        if (AllNew(queued, columns))
+        {
+            var first = await sheets.AppendAsync($"{Quote(sheet)}!A1:{last}", [.. rows.Select(r => r.Cells(columns))], cancellationToken);
+            Interlocked.Increment(ref _writes);
+            Remember(rows, columns, rows.Select((row, i) => (row.Url, first + i)));
+            return;
+        }
         var key = ColumnLetter(IndexOf(columns, "URL"));
         var read = await sheets.BatchGetAsync([$"{Quote(sheet)}!A1:{last}1", $"{Quote(sheet)}!{key}:{key}"], cancellationToken);
         var (header, urls) = (read.ElementAtOrDefault(0) ?? [], read.ElementAtOrDefault(1) ?? []);
@@ -160,7 +174,7 @@ public sealed partial class PlannerMirror(
         {
             var cells = row.Cells(columns);
             var found = rowOf.TryGetValue(row.Url, out var index);
-            if (!found) index = next++;
+            if (!found) rowOf[row.Url] = index = next++;
             // Unchanged since our last write and still where it was: nothing to send.
             lock (_written)
             {
@@ -168,12 +182,29 @@ public sealed partial class PlannerMirror(
             }
             writes.Add(($"{Quote(sheet)}!A{index}:{last}{index}", cells));
         }
-        if (writes.Count == 0) return;
-        await sheets.BatchUpdateAsync(writes, cancellationToken);
-        Interlocked.Increment(ref _writes);
+        if (writes.Count > 0)
+        {
+            await sheets.BatchUpdateAsync(writes, cancellationToken);
+            Interlocked.Increment(ref _writes);
+        }
+        Remember(rows, columns, rowOf.Select(r => (r.Key, r.Value)), replace: true);
+    }
+
+    /// <summary>Every row is a first write the bot can append unread: it knows the sheet's header and none of these URLs is on it.</summary>
+    private bool AllNew(IReadOnlyList<QueuedRow> queued, IReadOnlyList<string> columns)
+    {
+        lock (_written)
+            return _sheet is { } known && known.Header.SequenceEqual(columns) && queued.All(q => q.FirstWrite && !q.Rewrite && !known.RowOf.ContainsKey(q.Row.Url));
+    }
+
+    private void Remember(IReadOnlyList<PlannerRow> rows, IReadOnlyList<string> columns, IEnumerable<(string Url, int Row)> places, bool replace = false)
+    {
         lock (_written)
         {
             foreach (var row in rows) _written[row.Url] = row.Cells(columns);
+            var rowOf = replace || _sheet is null ? new Dictionary<string, int>(StringComparer.Ordinal) : _sheet.Value.RowOf;
+            foreach (var (url, row) in places) rowOf[url] = row;
+            _sheet = (rowOf, columns);
         }
     }
 

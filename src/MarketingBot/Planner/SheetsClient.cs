@@ -41,6 +41,21 @@ public sealed class SheetsClient(HttpClient http, IOptions<PlannerSettings> sett
     }
 
     /// <summary>
+    /// <c>values.append</c>: the rows go below the table in <paramref name="range"/>, where Sheets finds its end, so
+    /// they cannot land on a row that has data. Returns the sheet row (1-based) the first one went to.
+    /// </summary>
+    public async Task<int> AppendAsync(string range, IReadOnlyList<IReadOnlyList<string>> rows, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Post,
+            $"{BaseUrl}/v4/spreadsheets/{Spreadsheet}/values/{Uri.EscapeDataString(range)}:append?valueInputOption=RAW&insertDataOption=OVERWRITE",
+            new WriteRange(range, "ROWS", rows), cancellationToken);
+        var updated = (await ReadJsonAsync<Appended>(response, cancellationToken))?.Updates?.UpdatedRange;
+        var digits = updated is null ? "" : new string(updated[(updated.LastIndexOf('!') + 1)..].SkipWhile(char.IsLetter).TakeWhile(char.IsDigit).ToArray());
+        return int.TryParse(digits, out var row) ? row
+            : throw new InvalidOperationException($"Sheets appended the rows but did not say where (updatedRange: {updated ?? "none"}).");
+    }
+
+    /// <summary>
     /// <c>spreadsheets.get</c> then, when needed, <c>spreadsheets.batchUpdate</c>: the tab exists
     /// (added when missing) and its header row is frozen, so it stays in view as people scroll.
     /// </summary>
@@ -125,7 +140,11 @@ public sealed class SheetsClient(HttpClient http, IOptions<PlannerSettings> sett
 
     private sealed record BatchUpdate(string ValueInputOption, List<WriteRange> Data);
 
-    private sealed record WriteRange(string Range, string MajorDimension, List<IReadOnlyList<string>> Values);
+    private sealed record WriteRange(string Range, string MajorDimension, IReadOnlyList<IReadOnlyList<string>> Values);
+
+    private sealed record Appended(AppendUpdates? Updates);
+
+    private sealed record AppendUpdates(string? UpdatedRange);
 }
 
 /// <summary>

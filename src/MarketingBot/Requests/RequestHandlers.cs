@@ -2,6 +2,7 @@ using MarketingBot.Board;
 using MarketingBot.Effects;
 using MarketingBot.Processing;
 using MarketingBot.Commands;
+using MarketingBot.Planner;
 using Octokit.Webhooks.Events;
 
 namespace MarketingBot.Requests;
@@ -34,7 +35,9 @@ public sealed class RequestCheckHandler(WorkflowSource workflows, CardRecords ca
         var board = BoardRules.Decide(delivery.Action, request, issue.NodeId, issue.StateReason?.ToString(), label, workflow);
         var completedAt = issue.StateReason?.ToString() == "completed" ? issue.ClosedAt : null;
         var record = RequestRecords.Decide(delivery.Action, request, issue.NodeId, completedAt, workflow, time.GetUtcNow());
-        return decision with { Effects = [.. decision.Effects, .. board, .. (record is null ? Array.Empty<Effect>() : [record])] };
+        // A request opened just now has no row on the sheet yet (its URL is new), so the planner may append it unread.
+        var effects = delivery.Action == "opened" ? decision.Effects.Select(e => e is MirrorToPlanner m ? m with { FirstWrite = true } : e) : decision.Effects;
+        return decision with { Effects = [.. effects, .. board, .. (record is null ? Array.Empty<Effect>() : [record])] };
     }
 
     /// <summary>The repository's owner login; older payloads name it only in the full name.</summary>

@@ -244,6 +244,64 @@ public sealed class PlannerMirrorTests : IDisposable
     [InlineData(702, "AAA")]
     public void Columns_are_named_in_A1_notation(int index, string letters) => Assert.Equal(letters, PlannerMirror.ColumnLetter(index));
 
+
+    private async Task Open(params PlannerRow[] rows)
+    {
+        foreach (var row in rows) await _google.Mirror.EnqueueAsync(row, Columns, firstWrite: true);
+        Assert.True(await _google.Mirror.FlushAsync(CancellationToken.None), _google.Mirror.State.LastError);
+    }
+
+    private IEnumerable<string> SheetsCalls => _google.Server.LogEntries.Select(e => e.RequestMessage!).Where(r => r.Path.StartsWith("/v4/", StringComparison.Ordinal))
+        .Select(r => $"{r.Method} {Uri.UnescapeDataString(r.Path)[$"/v4/spreadsheets/{FakeGoogle.SpreadsheetId}".Length..]}");
+
+    [Fact]
+    public async Task A_request_just_opened_is_appended_in_one_request_below_rows_people_added_once_the_sheet_was_read()
+    {
+        await Write(Row(7));
+        // Since the bot's last read, people typed a row of their own under it and sorted nothing.
+        _google.Set(2, 1, "Agency invoice (typed by hand)");
+        var before = SheetsCalls.Count();
+
+        await Open(Row(8, title: "Launch"));
+
+        Assert.Equal(["POST /values/'Content Planner'!A1:L:append"], SheetsCalls.Skip(before));
+        Assert.Equal("Agency invoice (typed by hand)", _google.Grid[2][1]);
+        Assert.Equal("#8", _google.Grid[3][0]);
+        // Where the append landed is remembered: the next change to #8 is read first, and written on its row.
+        await Write(Row(8, title: "Launch, moved to Friday"));
+        Assert.Equal("Launch, moved to Friday", _google.Grid[3][1]);
+        Assert.Equal(4, _google.Grid.Count(r => r.Count > 0));
+    }
+
+    [Fact]
+    public async Task A_first_write_is_read_first_until_the_bot_has_seen_the_sheet_and_for_a_url_it_already_placed()
+    {
+        // A fresh process: it has never read the sheet, so it cannot tell a new row from one already there.
+        await Open(Row(7));
+        Assert.DoesNotContain(SheetsCalls, c => c.EndsWith(":append", StringComparison.Ordinal));
+        var before = SheetsCalls.Count();
+
+        // The same opened delivery again (a redelivery): #7 has a row, so it is found and left as it is, not appended twice.
+        await Open(Row(7));
+        Assert.Equal(["GET /values:batchGet"], SheetsCalls.Skip(before));
+        Assert.Single(_google.Grid, r => r.Contains("https://github.com/acme/customer/issues/7"));
+    }
+
+    [Fact]
+    public async Task A_failed_append_makes_the_next_write_read_the_sheet_first_and_place_the_row_once()
+    {
+        await Write(Row(7));
+        _google.Server.Given(Request.Create().WithPath(new WireMock.Matchers.RegexMatcher(":append$")).UsingPost()).AtPriority(-10)
+            .RespondWith(Response.Create().WithStatusCode(503));
+        await _google.Mirror.EnqueueAsync(Row(8), Columns, firstWrite: true);
+        Assert.False(await _google.Mirror.FlushAsync(CancellationToken.None));
+
+        var before = SheetsCalls.Count();
+        Assert.True(await _google.Mirror.FlushAsync(CancellationToken.None), _google.Mirror.State.LastError);
+
+        Assert.Equal(["GET /values:batchGet", "POST /values:batchUpdate"], SheetsCalls.Skip(before));
+        Assert.Single(_google.Grid, r => r.Contains("https://github.com/acme/customer/issues/8"));
+    }
 }
 
 public sealed class PlannerTokenLifetimeTests : IDisposable

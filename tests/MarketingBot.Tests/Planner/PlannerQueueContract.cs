@@ -40,6 +40,20 @@ public abstract class PlannerQueueContract(TestDatabase testDatabase) : StorageC
     }
 
     [StorageFact]
+    public async Task A_first_write_stays_one_while_it_waits_and_a_row_queued_after_it_was_written_is_not()
+    {
+        await Queue.EnqueueAsync(Row(7, "Opened"), Columns, rewrite: false, firstWrite: true);
+        await Queue.EnqueueAsync(Row(7, "Edited at once"), Columns, rewrite: false);
+        await ReopenDatabaseAsync();
+        var waiting = Assert.Single(await Queue.ReadAsync());
+        Assert.True(waiting.FirstWrite);
+
+        await Queue.RemoveWrittenAsync([waiting]);
+        await Queue.EnqueueAsync(Row(7, "Edited later"), Columns, rewrite: false);
+        Assert.False(Assert.Single(await Queue.ReadAsync()).FirstWrite);
+    }
+
+    [StorageFact]
     public async Task Written_rows_are_removed_unless_a_newer_version_was_queued_meanwhile()
     {
         await Queue.EnqueueAsync(Row(7, "First"), Columns, rewrite: false);

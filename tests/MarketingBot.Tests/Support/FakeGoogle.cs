@@ -60,6 +60,8 @@ public sealed partial class FakeGoogle : IDisposable
             .RespondWith(Response.Create().WithCallback(BatchGet));
         Server.Given(Request.Create().WithPath($"/v4/spreadsheets/{SpreadsheetId}/values:batchUpdate").UsingPost()).AtPriority(10)
             .RespondWith(Response.Create().WithCallback(BatchUpdate));
+        Server.Given(Request.Create().WithPath(new WireMock.Matchers.RegexMatcher($"^/v4/spreadsheets/{SpreadsheetId}/values/.+:append$")).UsingPost()).AtPriority(10)
+            .RespondWith(Response.Create().WithCallback(Append));
 
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
@@ -102,8 +104,9 @@ public sealed partial class FakeGoogle : IDisposable
     /// <summary>The sheet's cells, row by row, as a person would see them.</summary>
     public List<List<string>> Grid { get; } = [];
 
-    /// <summary>Successful <c>values.batchUpdate</c> calls.</summary>
-    public int Writes => Server.LogEntries.Count(e => e.RequestMessage!.Path.EndsWith("/values:batchUpdate") && e.ResponseMessage!.StatusCode is 200);
+    /// <summary>Successful <c>values.batchUpdate</c> and <c>values.append</c> calls.</summary>
+    public int Writes => Server.LogEntries.Count(e => (e.RequestMessage!.Path.EndsWith("/values:batchUpdate") || e.RequestMessage.Path.EndsWith(":append"))
+        && e.ResponseMessage!.StatusCode is 200);
 
     /// <summary>Every write request, <c>spreadsheets.batchUpdate</c> (the frozen header) included.</summary>
     public int AllWrites => Server.LogEntries.Count(e => e.RequestMessage!.Method == "POST" && e.RequestMessage.Path.StartsWith("/v4/"));
@@ -143,6 +146,42 @@ public sealed partial class FakeGoogle : IDisposable
                 }
             }
             return JsonAnswer.With(200, new JsonObject { ["spreadsheetId"] = SpreadsheetId, ["totalUpdatedRows"] = body["data"]!.AsArray().Count });
+        }
+    }
+
+    /// <summary>
+    /// <c>values.append</c> as Sheets documents it: the table is the rows of the range's columns down to the last one
+    /// holding data; the new rows go below it (OVERWRITE: into the empty rows there), and the answer says where.
+    /// </summary>
+    private IResponseMessage Append(IRequestMessage request)
+    {
+        lock (_lock)
+        {
+            var path = Uri.UnescapeDataString(request.Path);
+            var range = Range(path[(path.IndexOf("/values/", StringComparison.Ordinal) + "/values/".Length)..^":append".Length]);
+            if (request.Query is null || !request.Query.ContainsKey("valueInputOption"))
+                return JsonAnswer.With(400, new JsonObject { ["error"] = new JsonObject { ["code"] = 400, ["message"] = "'valueInputOption' is required but not specified", ["status"] = "INVALID_ARGUMENT" } });
+            var end = Grid.FindLastIndex(row => row.Skip(range.FirstColumn).Take(range.LastColumn - range.FirstColumn + 1).Any(c => c.Length > 0));
+            var first = Math.Max(end + 1, range.FirstRow);
+            var rows = JsonNode.Parse(request.Body!)!["values"]!.AsArray();
+            for (var r = 0; r < rows.Count; r++)
+            {
+                var cells = rows[r]!.AsArray();
+                for (var c = 0; c < cells.Count; c++) Set(first + r, range.FirstColumn + c, cells[c]!.GetValue<string>());
+            }
+            var sheet = range.Text[..range.Text.IndexOf('!')];
+            string Column(int index) => MarketingBot.Planner.PlannerMirror.ColumnLetter(index);
+            return JsonAnswer.With(200, new JsonObject
+            {
+                ["spreadsheetId"] = SpreadsheetId,
+                ["tableRange"] = end < 0 ? null : $"{sheet}!{Column(range.FirstColumn)}1:{Column(range.LastColumn)}{end + 1}",
+                ["updates"] = new JsonObject
+                {
+                    ["spreadsheetId"] = SpreadsheetId,
+                    ["updatedRange"] = $"{sheet}!{Column(range.FirstColumn)}{first + 1}:{Column(range.LastColumn)}{first + rows.Count}",
+                    ["updatedRows"] = rows.Count,
+                },
+            });
         }
     }
 

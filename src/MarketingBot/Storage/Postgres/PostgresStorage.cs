@@ -190,6 +190,10 @@ internal sealed class PostgresStorage : StorageEngine
             body_hash TEXT NOT NULL,
             PRIMARY KEY (issue, marker));
         """,
+        // A row for a request just opened cannot be on the sheet yet: it is appended without reading the sheet first.
+        """
+        ALTER TABLE planner_rows ADD COLUMN first_write INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 
     /// <summary>The schema's version once every step is applied.</summary>

@@ -259,6 +259,10 @@ internal sealed class SqliteStorage : StorageEngine
             body_hash TEXT NOT NULL,
             PRIMARY KEY (issue, marker));
         """,
+        // A row for a request just opened cannot be on the sheet yet: it is appended without reading the sheet first.
+        """
+        ALTER TABLE planner_rows ADD COLUMN first_write INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 
     private static void Migrate(SqliteConnection connection)
