@@ -13,7 +13,8 @@ namespace MarketingBot.Commands;
 /// bots, this App included, are never commands, so no bot can loop with another.
 /// </summary>
 public sealed class CommandHandler(
-    WorkflowSource workflows, RoleMembership roles, ApprovalRecords approvals, CardRecords cards, WorkScheduleBoard board, DryRunMode dryRun, TimeProvider time) : IDeliveryHandler
+    WorkflowSource workflows, RoleMembership roles, ApprovalRecords approvals, CardRecords cards, WorkScheduleBoard board, DryRunMode dryRun, CommandReplies replies,
+    TimeProvider time) : IDeliveryHandler
 {
     public async Task<Decision> HandleAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
     {
@@ -41,7 +42,7 @@ public sealed class CommandHandler(
             (await cards.FindCardAsync(issue.NodeId))?.Status,
             columns,
             time.GetUtcNow());
-        return CommandRules.Decide(commands, context);
+        return replies.Pace(CommandRules.Decide(commands, context), delivery.InstallationId, sender);
     }
 
     private static bool IsBot(Octokit.Webhooks.Models.User? user) =>

@@ -37,6 +37,9 @@ public static partial class CommandRules
     /// <summary>The reply to a comment is found again by this, so a retried delivery edits it instead of replying twice.</summary>
     public static string ReplyMarker(long commentId) => $"<!-- marketingbot:reply {commentId} -->";
 
+    /// <summary>The bot's answer to a command comment (not the request's own comment, which every change keeps up to date).</summary>
+    public static bool IsReply(Effect effect) => effect is UpsertBotComment { Marker: var marker } && marker.StartsWith("<!-- marketingbot:reply ", StringComparison.Ordinal);
+
     public static Decision Decide(IReadOnlyList<SlashCommand> commands, CommandContext context)
     {
         var run = new Run(context);

@@ -22,6 +22,7 @@ public static partial class EventRoutes
         services.AddKeyedScoped<IDeliveryHandler, CardMovedHandler>("projects_v2_item.edited");
         // Edited and deleted comments are routed too, so the audit log says why they change nothing.
         services.AddKeyedScoped<IDeliveryHandler, CommandHandler>("issue_comment");
+        services.AddSingleton<CommandReplies>();
         services.AddKeyedScoped<IDeliveryHandler, WorkflowChangeHandler>("push");
         foreach (var action in new[] { "opened", "synchronize", "reopened" })
             services.AddKeyedScoped<IDeliveryHandler, WorkflowPullRequestHandler>($"pull_request.{action}");

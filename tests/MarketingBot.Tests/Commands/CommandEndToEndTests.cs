@@ -169,6 +169,20 @@ public sealed class CommandEndToEndTests : LiveBotTest
     }
 
     [Fact]
+    public async Task A_person_flooding_commands_gets_a_few_replies_then_none_but_every_command_gets_its_reaction()
+    {
+        var comments = new List<long>();
+        for (var i = 0; i < CommandReplies.Burst + 3; i++) comments.Add(await Comment("/help", by: "flooder"));
+
+        Assert.Equal(CommandReplies.Burst, comments.Count(c => ReplyTo(c) is not null));
+        Assert.All(comments, c => Assert.Single(ReactionsTo(c)));
+        var held = await Live.Bot.Inbox.ReadAuditAsync($"comment-{comments[^1]}");
+        Assert.Contains(held, a => a.Outcome.Contains("reply held back", StringComparison.Ordinal));
+        // Someone else is not held back by the flood.
+        Assert.NotNull(ReplyTo(await Comment("/help", by: "requester")));
+    }
+
+    [Fact]
     public async Task Help_recheck_unapprove_unassign_snooze_and_sync_each_do_their_part()
     {
         var help = await Comment("/help", by: "requester");
