@@ -84,6 +84,51 @@ public sealed class GitHubEffectsTests : IDisposable
         Assert.Equal(2, _github.Requests("/repos/acme/customer/issues/1/labels", "POST").Count);
     }
 
+    public static TheoryData<string> WriteEffects => new(EachWrite.Keys);
+
+    /// <summary>Each write effect, the request it sends, and its whole body ("{}": nothing to say).</summary>
+    private static readonly Dictionary<string, (Effect Effect, string Method, string Path, string Body)> EachWrite = new()
+    {
+        ["add labels"] = (new AddLabels(Issue, [new Label("approved", "0e8a16", "Approved")]), "POST", "/repos/acme/customer/issues/1/labels", """["approved"]"""),
+        ["remove a label"] = (new RemoveLabel(Issue, "needs-info"), "DELETE", "/repos/acme/customer/issues/1/labels/needs-info", "{}"),
+        ["assign"] = (new AssignUsers(Issue, ["pat"]), "POST", "/repos/acme/customer/issues/1/assignees", """{"assignees":["pat"]}"""),
+        ["unassign"] = (new UnassignUsers(Issue, ["sam"]), "DELETE", "/repos/acme/customer/issues/1/assignees", """{"assignees":["sam"]}"""),
+        ["react"] = (new ReactToComment(Issue, 77, "+1"), "POST", "/repos/acme/customer/issues/comments/77/reactions", """{"content":"+1"}"""),
+        ["comment"] = (new PostComment(Issue, "Reminder: the post goes out tomorrow"), "POST", Comments, """{"body":"Reminder: the post goes out tomorrow"}"""),
+        ["edit the bot's comment"] = (new UpsertBotComment(Issue, Marker, $"{Marker}\n✅ Ready"), "PATCH", "/repos/acme/customer/issues/comments/2",
+            JsonSerializer.Serialize(new { body = $"{Marker}\n✅ Ready" })),
+        ["edit the description"] = (new EditIssueBody(Issue, "### Publish date\n\n2026-12-01"), "PATCH", "/repos/acme/customer/issues/1",
+            """{"body":"### Publish date\n\n2026-12-01"}"""),
+    };
+
+    [Theory]
+    [MemberData(nameof(WriteEffects))]
+    public async Task Every_write_sends_only_the_fields_it_changes(string write)
+    {
+        var (effect, method, path, body) = EachWrite[write];
+        ExistingComments((2, "marketingbot[bot]", "Bot", $"{Marker}\nMissing: Channels"));
+        const string issue = """{"id":1,"number":1,"title":"t","state":"open"}""";
+        foreach (var (answerPath, answer) in new[]
+        {
+            ("/repos/acme/customer/issues/1/labels*", """[{"id":5,"name":"approved","color":"0e8a16"}]"""),
+            ("/repos/acme/customer/labels/*", """{"id":5,"name":"approved","color":"0e8a16"}"""),
+            ("/repos/acme/customer/issues/1/assignees", issue),
+            ("/repos/acme/customer/issues/1", issue),
+            ("/repos/acme/customer/issues/comments/77/reactions", """{"id":1,"content":"+1"}"""),
+        })
+            _github.Server.Given(Request.Create().WithPath(answerPath).UsingAnyMethod()).AtPriority(20)
+                .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(answer));
+
+        await _github.Effects.ApplyAsync(FakeGitHub.InstallationId, [effect], CancellationToken.None);
+
+        var sent = Assert.Single(_github.All, r => r.Method == method && r.Path == path);
+        var expected = System.Text.Json.Nodes.JsonNode.Parse(body);
+        var actual = System.Text.Json.Nodes.JsonNode.Parse(string.IsNullOrEmpty(sent.Body) ? "{}" : sent.Body);
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(expected, actual), $"{write} sent {sent.Body}, expected {body}");
+        // Nothing else was written: reads (the bot's comments, the label) are all the rest.
+        Assert.All(_github.All.Where(r => r != sent && r.Path.StartsWith("/repos", StringComparison.Ordinal)), r => Assert.Equal("GET", r.Method));
+    }
+
     [Fact]
     public async Task Editing_a_description_sends_the_description_alone_so_the_milestone_and_the_rest_stay()
     {
