@@ -114,6 +114,7 @@ public static class BoardDocuments
                   body
                   url
                   state
+                  stateReason
                   createdAt
                   updatedAt
                   author { login }

@@ -56,8 +56,10 @@ public static class BoardRules
         if (workflow.Board is not { } board || RequestTypes.Detect(workflow, issue.Title, issue.Body, issue.Labels) is not { } type) return [];
         return action switch
         {
-            // New and reopened requests wait in No Status until the PMM triages them.
-            "opened" or "reopened" => [new PlaceOnBoard(issue.Ref, contentNodeId, board, Column: null, Fields: Fields(issue, board, type))],
+            // New and reopened requests wait in No Status until the PMM triages them; a reopened request that keeps its
+            // approval goes back to the team's queue.
+            "opened" or "reopened" => [new PlaceOnBoard(issue.Ref, contentNodeId, board, Column: action == "reopened" && IsApproved(issue, workflow) ? board.Approved : null,
+                Fields: Fields(issue, board, type))],
             "edited" when issue.IsOpen => [new SetCardFields(issue.Ref, contentNodeId, board, Fields(issue, board, type))],
             "deleted" or "transferred" => [new RemoveFromBoard(issue.Ref, contentNodeId, board)],
             "closed" when stateReason == "not_planned" => [new ArchiveOnBoard(issue.Ref, contentNodeId, board)],
@@ -77,6 +79,8 @@ public static class BoardRules
             values[board.PublishDateField] = date.ToString("yyyy-MM-dd");
         return values;
     }
+
+    private static bool IsApproved(RequestIssue issue, Workflow workflow) => issue.Labels.Any(l => IsApproval(l, workflow));
 
     private static bool IsApproval(string? label, Workflow workflow) =>
         string.Equals(label, workflow.Labels.Approved.Name, StringComparison.OrdinalIgnoreCase);

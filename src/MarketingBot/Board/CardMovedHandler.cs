@@ -31,18 +31,19 @@ public sealed class CardMovedHandler(GitHubGraphQL graphQL, WorkflowSource workf
         var status = card.FieldValues?.Nodes?.FirstOrDefault(v => string.Equals(v?.Field?.Name, board.StatusField, StringComparison.OrdinalIgnoreCase))?.Name;
         var request = new RequestIssue(new IssueRef(owner, issue.Repository.Name, issue.Number), issue.Title, issue.Body, issue.Author?.Login ?? "",
             issue.Labels?.Nodes?.Select(l => l!.Name).ToList() ?? [], issue.Assignees?.Nodes?.Select(a => a!.Login).ToList() ?? [],
-            IsOpen: issue.State == "OPEN", Url: issue.Url, Opened: issue.CreatedAt, Updated: issue.UpdatedAt);
+            IsOpen: issue.State == "OPEN", Url: issue.Url, Opened: issue.CreatedAt, Updated: issue.UpdatedAt, StateReason: issue.StateReason?.ToLowerInvariant());
         if (RequestTypes.Detect(workflow, request.Title, request.Body, request.Labels) is null) return Decision.Nothing("not a marketing request");
 
         var effects = new List<Effect> { new RecordCardMove(new BoardCard(issue.Id, card.Project.Id, card.Id, status, card.IsArchived), moved.Sender?.Login ?? "someone") };
         var approved = workflow.Labels.Approved;
         var hasApproval = request.Labels.Contains(approved.Name, StringComparer.OrdinalIgnoreCase);
-        if (status == board.Approved && !hasApproval)
+        // On a closed request a card move is the person's bookkeeping; its labels stay as the request was closed.
+        if (request.IsOpen && status == board.Approved && !hasApproval)
         {
             effects.Add(new AddLabels(request.Ref, [new Label(approved.Name, approved.Color, approved.Description)]));
             request = request with { Labels = [.. request.Labels, approved.Name] };
         }
-        else if (status is null && hasApproval)
+        else if (request.IsOpen && status is null && hasApproval)
         {
             effects.Add(new RemoveLabel(request.Ref, approved.Name));
             // The row is built from the labels as this move leaves them: the label event that follows is the bot's own and changes nothing.
@@ -66,7 +67,7 @@ public sealed class CardMovedHandler(GitHubGraphQL graphQL, WorkflowSource workf
     private sealed record FieldName(string? Name);
 
     private sealed record Content(
-        string? Id, int Number, string Title, string? Body, string Url, string State, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+        string? Id, int Number, string Title, string? Body, string Url, string State, string? StateReason, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
         Account? Author, Connection<LabelName>? Labels, Connection<Account>? Assignees, Repository Repository);
 
     private sealed record Account(string Login);

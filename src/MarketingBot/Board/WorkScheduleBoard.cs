@@ -57,6 +57,12 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, CardRecords
         }
     }
 
+    /// <summary>The installation's boards changed on GitHub: their details are looked up again at the next change.</summary>
+    public void Forget(long installationId)
+    {
+        foreach (var key in _boards.Keys.Where(k => k.StartsWith($"{installationId}:", StringComparison.Ordinal))) _boards.TryRemove(key, out _);
+    }
+
     /// <summary>The project and its Status columns (for <c>/status</c> and the two-hour scan); null when the board cannot be found.</summary>
     public async Task<FoundBoard?> FindBoardAsync(long installationId, string owner, BoardLayout board, CancellationToken cancellationToken)
     {

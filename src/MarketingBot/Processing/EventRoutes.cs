@@ -20,6 +20,7 @@ public static partial class EventRoutes
         foreach (var action in new[] { "opened", "edited", "reopened", "labeled", "unlabeled", "assigned", "unassigned", "closed", "deleted", "transferred" })
             services.AddKeyedScoped<IDeliveryHandler, RequestCheckHandler>($"issues.{action}");
         services.AddKeyedScoped<IDeliveryHandler, CardMovedHandler>("projects_v2_item.edited");
+        services.AddKeyedScoped<IDeliveryHandler, BoardChangedHandler>("projects_v2");
         // Edited and deleted comments are routed too, so the audit log says why they change nothing.
         services.AddKeyedScoped<IDeliveryHandler, CommandHandler>("issue_comment");
         services.AddSingleton<CommandReplies>();

@@ -18,14 +18,6 @@ public sealed class RequestCheckHandler(WorkflowSource workflows, CardRecords ca
         if (delivery.Payload is not IssuesEvent { Issue: { } issue, Repository: { } repository }) return Decision.Nothing("no issue in the payload");
         var request = RequestIssue.From(issue, repository);
         var workflow = await workflows.ForRepositoryAsync(delivery.InstallationId, request.Ref.Owner, repository.Name);
-        // A deleted or transferred issue can no longer be commented on or labelled here; only its card is left to tidy.
-        // A label a bot changed (the bot's own type and needs-info labels come back as events) changes nothing to
-        // re-check; only the board looks at it, for the approval label.
-        var decision = delivery.Action is "deleted" or "transferred" ? Decision.Nothing($"issue {delivery.Action}")
-            : delivery.Action is "labeled" or "unlabeled" && ((IssuesEvent)delivery.Payload).Sender?.Type?.StringValue == "Bot"
-                ? Decision.Nothing("label changed by a bot; nothing to re-check")
-            : RequestRules.Decide(request, workflow, RequestRules.Today(workflow, time.GetUtcNow()), (await cards.FindCardAsync(issue.NodeId))?.Status,
-                await approvals.ReadApprovalsAsync(issue.NodeId));
         var label = delivery.Payload switch
         {
             Octokit.Webhooks.Events.Issues.IssuesLabeledEvent labeled => labeled.Label?.Name,
@@ -33,6 +25,22 @@ public sealed class RequestCheckHandler(WorkflowSource workflows, CardRecords ca
             _ => null,
         };
         var board = BoardRules.Decide(delivery.Action, request, issue.NodeId, issue.StateReason?.ToString(), label, workflow);
+        // The row shows the column this event puts the card in, not the one it leaves.
+        var column = board.OfType<PlaceOnBoard>().FirstOrDefault() is { } placed ? placed.Column : (await cards.FindCardAsync(issue.NodeId))?.Status;
+        var today = RequestRules.Today(workflow, time.GetUtcNow());
+        var decision = delivery.Action switch
+        {
+            // The issue is gone from this repository: its row stays (people's notes are beside it) and says what happened.
+            "deleted" => RequestRules.Gone(request, workflow, today, "Deleted", await approvals.ReadApprovalsAsync(issue.NodeId)),
+            "transferred" => RequestRules.Gone(request, workflow, today, "Transferred", await approvals.ReadApprovalsAsync(issue.NodeId)),
+            // A label a bot changed (the bot's own type and needs-info labels come back as events) changes nothing to
+            // re-check; the approval label moves the card, and the row follows it.
+            "labeled" or "unlabeled" when ((IssuesEvent)delivery.Payload).Sender?.Type?.StringValue == "Bot" => board.Count == 0
+                ? Decision.Nothing("label changed by a bot; nothing to re-check")
+                : RequestRules.Decide(request, workflow, today, column, await approvals.ReadApprovalsAsync(issue.NodeId)) is var moved
+                    ? new Decision("label changed by a bot; the row follows the card", [.. moved.Effects.OfType<MirrorToPlanner>()]) : moved,
+            _ => RequestRules.Decide(request, workflow, today, column, await approvals.ReadApprovalsAsync(issue.NodeId)),
+        };
         var completedAt = issue.StateReason?.ToString() == "completed" ? issue.ClosedAt : null;
         var record = RequestRecords.Decide(delivery.Action, request, issue.NodeId, completedAt, workflow, time.GetUtcNow());
         // A request opened just now has no row on the sheet yet (its URL is new), so the planner may append it unread.

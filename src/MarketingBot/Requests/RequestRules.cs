@@ -88,6 +88,16 @@ public static class RequestRules
         return new Decision(outcome, effects);
     }
 
+    /// <summary>A request deleted or transferred away: its row stays (people's notes are beside it) and its Status says what happened.</summary>
+    public static Decision Gone(RequestIssue issue, Workflow workflow, DateOnly today, string status, IReadOnlyList<Commands.Approval> approvals)
+    {
+        if (RequestTypes.Detect(workflow, issue.Title, issue.Body, issue.Labels) is not { } type || issue.Url.Length == 0)
+            return Decision.Nothing($"issue {status.ToLowerInvariant()}");
+        var check = RequestValidator.Check(type, issue.Body, today);
+        return new Decision($"{type.Name.ToLowerInvariant()} {status.ToLowerInvariant()}",
+            [new MirrorToPlanner(PlannerRowFor(issue, check, workflow, status, Commands.Approvals.Evaluate(type, workflow, check.Answers, approvals)), workflow.Planner.Columns)]);
+    }
+
     /// <summary>The request as the Content Planner shows it.</summary>
     private static PlannerRow PlannerRowFor(RequestIssue issue, RequestCheck check, Workflow workflow, string? boardStatus, Commands.ApprovalState approval)
     {

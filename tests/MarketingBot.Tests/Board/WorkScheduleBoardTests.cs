@@ -114,6 +114,26 @@ public sealed class WorkScheduleBoardTests : LiveBotTest
         Assert.Empty(board.Problems);
     }
 
+    [Fact]
+    public async Task A_projects_v2_event_makes_the_bot_look_the_board_up_again_at_the_next_change()
+    {
+        await Live.DeliverAsync("opened", "o-1", Body);
+        Live.Projects.ItemAddedWorkflowEnabled = true;
+        var response = await Live.Bot.PostAsync("projects_v2", "project-edited", System.Text.Encoding.UTF8.GetBytes($$$"""
+            {"action":"edited","projects_v2":{"id":1,"node_id":"{{{FakeProjects.ProjectId}}}","title":"Marketing Department Work Schedule","number":1,"public":false,
+              "closed":false,"owner":{"login":"acme","id":9,"type":"Organization"},"creator":{"login":"pmm","id":77,"type":"User"},
+              "created_at":"2026-11-02T09:30:00Z","updated_at":"2026-12-03T10:00:00Z","closed_at":null,"deleted_at":null,"deleted_by":null,"short_description":null},
+             "organization":{"login":"acme","id":9},"sender":{"login":"pmm","id":77,"type":"User"},"installation":{"id":{{{FakeGitHub.InstallationId}}}}}
+            """));
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        await Live.Bot.DrainAsync();
+        Assert.Equal(1, Live.Projects.Lookups);
+
+        await Live.DeliverAsync("edited", "e-1", Body + "\n\n### Campaign\n\nQ4", labels: ["request: social-post"]);
+        Assert.Equal(2, Live.Projects.Lookups);
+        Assert.Contains(Live.Bot.Services.GetRequiredService<WorkScheduleBoard>().Problems.Values, p => p.Contains("Item added to project", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("deleted")]
     [InlineData("transferred")]

@@ -66,13 +66,14 @@ public sealed class LiveBot : IAsyncDisposable
     }
 
     /// <summary>What GraphQL answers for the issue #7's card shows, as a person left it.</summary>
-    public void CardShowsRequest(string body, string[]? labels = null)
+    /// <param name="stateReason">For a closed issue, as GraphQL names it: <c>COMPLETED</c> or <c>NOT_PLANNED</c>.</param>
+    public void CardShowsRequest(string body, string[]? labels = null, string? stateReason = null)
     {
         static JsonObject Nodes(IEnumerable<JsonObject> nodes) => new() { ["nodes"] = new JsonArray(nodes.ToArray<JsonNode>()) };
         Projects.Issues[NodeId] = new JsonObject
         {
             ["id"] = NodeId, ["number"] = Number, ["title"] = "[Social post] Release 2.5", ["body"] = body,
-            ["url"] = $"https://github.com/{Repository}/issues/{Number}", ["state"] = "OPEN",
+            ["url"] = $"https://github.com/{Repository}/issues/{Number}", ["state"] = stateReason is null ? "OPEN" : "CLOSED", ["stateReason"] = stateReason,
             ["createdAt"] = "2026-11-02T09:30:00Z", ["updatedAt"] = "2026-11-02T10:00:00Z", ["author"] = new JsonObject { ["login"] = "requester" },
             ["labels"] = Nodes((labels ?? ["request: social-post"]).Select(l => new JsonObject { ["name"] = l })),
             ["assignees"] = Nodes([]),
