@@ -8,6 +8,8 @@ using MarketingBot.Processing;
 using MarketingBot.Scheduling;
 using MarketingBot.Storage;
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
@@ -50,6 +52,9 @@ public static class DashboardEndpoints
         });
         services.AddAuthorization();
         services.AddAntiforgery();
+        services.AddDataProtection().SetApplicationName("MarketingBot");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
+            new ConfigureOptions<KeyManagementOptions>(keys => keys.XmlRepository = new SignInKeys(sp.GetRequiredService<Database>())));
         return services;
     }
 

@@ -263,6 +263,13 @@ internal sealed class SqliteStorage : StorageEngine
         """
         ALTER TABLE planner_rows ADD COLUMN first_write INTEGER NOT NULL DEFAULT 0;
         """,
+        // The dashboard's sign-in keys (Data Protection), shared by every replica on this database.
+        """
+        CREATE TABLE sign_in_keys (
+            name TEXT PRIMARY KEY,
+            xml TEXT NOT NULL,
+            created_at INTEGER NOT NULL);
+        """,
     ];
 
     private static void Migrate(SqliteConnection connection)
