@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using MarketingBot.Configuration;
 using MarketingBot.Health;
 using MarketingBot.Tests.Support;
+using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 
 namespace MarketingBot.Tests.Deploy;
@@ -39,6 +40,16 @@ public sealed partial class DeployManifestTests
 
     private static Dictionary<object, object> ReadYaml(string relativePath) =>
         Yaml.Deserialize<Dictionary<object, object>>(File.ReadAllText(Path.Combine(Deploy, relativePath)));
+
+    /// <summary>Every document of a multi-document file (separated by <c>---</c>).</summary>
+    private static List<Dictionary<object, object>> ReadYamlDocuments(string relativePath)
+    {
+        var parser = new YamlDotNet.Core.Parser(new StringReader(File.ReadAllText(Path.Combine(Deploy, relativePath))));
+        parser.Consume<YamlDotNet.Core.Events.StreamStart>();
+        var documents = new List<Dictionary<object, object>>();
+        while (parser.Accept<YamlDotNet.Core.Events.DocumentStart>(out _)) documents.Add(Yaml.Deserialize<Dictionary<object, object>>(parser));
+        return documents;
+    }
 
     private static object? At(object? node, params object[] path)
     {
@@ -101,23 +112,54 @@ public sealed partial class DeployManifestTests
         Assert.All(names, name => Assert.True(IsSettingTheAppReads(name), $"{name} is not a setting MarketingBot reads"));
     }
 
+    /// <summary>Variables compose.env.example sets for compose.yaml itself, not for the bot.</summary>
+    private static readonly string[] ComposeVariables = ["PUBLIC_HOST", "MARKETINGBOT_BIND", "MARKETINGBOT_PORT", "GITHUB_APP_KEY_FILE", "GOOGLE_KEY_FILE", "MARKETINGBOT_IMAGE"];
+
     [Fact]
-    public void Compose_runs_the_bot_from_the_Dockerfile_on_PostgreSQL_once_the_database_is_healthy()
+    public void Compose_starts_a_configured_bot_with_its_keys_as_secrets_its_data_on_a_named_volume_and_its_port_on_localhost()
     {
-        var services = Map(At(ReadYaml("docker-compose.yml"), "services"));
+        var compose = ReadYaml("compose.yaml");
+        var services = Map(compose["services"]);
         var bot = Map(services["marketingbot"]);
         Assert.Equal("deploy/Dockerfile", At(bot, "build", "dockerfile"));
         Assert.True(File.Exists(Path.GetFullPath(Path.Combine(Deploy, (string)At(bot, "build", "context")!, "deploy/Dockerfile"))));
-        Assert.Equal("service_healthy", At(bot, "depends_on", "postgres", "condition"));
-        Assert.NotNull(At(services["postgres"], "healthcheck", "test"));
+        Assert.Equal(".env", At(bot, "env_file", 0));
 
         var environment = Map(bot["environment"]).ToDictionary(e => (string)e.Key, e => (string)e.Value);
         Assert.All(environment.Keys, name => Assert.True(IsSettingTheAppReads(name), $"{name} is not a setting MarketingBot reads"));
-        Assert.Equal("Postgres", environment["Storage__Provider"]);
-        Assert.Equal(StorageProvider.Postgres, new StorageSettings { Provider = environment["Storage__Provider"] }.Engine);
-        Assert.Contains("Host=postgres;", environment["Storage__ConnectionString"]);
-        Assert.EndsWith($":{ExposedPort}", (string)List(bot["ports"]).Single());
-        Assert.Equal($"http://+:{ExposedPort}", environment["ASPNETCORE_URLS"]);
+        // Each key file setting points where compose mounts a secret, and each secret comes from a file.
+        var secrets = List(bot["secrets"]).Cast<string>().ToList();
+        foreach (var file in new[] { "GitHub__PrivateKeyPath", "Sheets__CredentialsPath" })
+        {
+            var secret = Assert.Single(secrets, s => environment[file] == $"/run/secrets/{s}");
+            Assert.NotNull(At(compose, "secrets", secret, "file"));
+        }
+        // The database and what /setup stores live on a named volume, so they outlive "docker compose down".
+        var mount = Assert.Single(List(bot["volumes"]).Cast<string>()).Split(':');
+        Assert.True(Map(compose["volumes"]).ContainsKey(mount[0]), $"{mount[0]} is not a named volume");
+        Assert.Equal($"Data Source={mount[1]}/marketingbot.db", environment["Storage__ConnectionString"]);
+        Assert.Equal(mount[1], environment["Setup__Directory"]);
+        // Published on this machine only unless the operator says otherwise; the container port is the image's.
+        var port = (string)List(bot["ports"]).Single();
+        Assert.StartsWith("${MARKETINGBOT_BIND:-127.0.0.1}:", port, StringComparison.Ordinal);
+        Assert.EndsWith($":{ExposedPort}", port, StringComparison.Ordinal);
+        // The optional HTTPS proxy runs only when asked for, and forwards to the bot's port.
+        var https = Map(services["https"]);
+        Assert.Equal("https", At(https, "profiles", 0));
+        Assert.Contains($"marketingbot:{ExposedPort}", List(https["command"]).Cast<string>());
+
+        var example = File.ReadLines(Path.Combine(Deploy, "compose.env.example"))
+            .Where(line => line.Length > 0 && !line.StartsWith('#')).Select(line => line[..line.IndexOf('=')]).ToList();
+        Assert.All(example, name => Assert.True(IsSettingTheAppReads(name) || ComposeVariables.Contains(name), $"{name} is neither a bot setting nor a compose variable"));
+        Assert.Contains("GitHub__WebhookSecret", example);
+    }
+
+    [Fact]
+    public void The_image_leaves_out_local_builds_databases_and_keys()
+    {
+        var ignored = File.ReadLines(Path.Combine(Root, ".dockerignore")).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+        foreach (var pattern in new[] { "**/bin/", "**/obj/", "**/data/", "**/*.db", "**/*.pem", "deploy/.env", "deploy/secrets/" })
+            Assert.Contains(pattern, ignored);
     }
 
     [Fact]
@@ -181,9 +223,30 @@ public sealed partial class DeployManifestTests
         Assert.Equal(labels, Map(At(budget, "spec", "selector", "matchLabels")));
         Assert.True(int.Parse((string)At(budget, "spec", "maxUnavailable")!) < int.Parse((string)At(deployment, "spec", "replicas")!));
 
-        var kustomization = List(ReadYaml("kubernetes/kustomization.yaml")["resources"]).Cast<string>();
-        Assert.All(kustomization, file => Assert.True(File.Exists(Path.Combine(Deploy, "kubernetes", file)), file));
-        Assert.Equal(["configmap.yaml", "deployment.yaml", "poddisruptionbudget.yaml", "service.yaml"], kustomization.Order());
+        var kustomization = ReadYaml("kubernetes/kustomization.yaml");
+        var resources = List(kustomization["resources"]).Cast<string>();
+        Assert.All(resources, file => Assert.True(File.Exists(Path.Combine(Deploy, "kubernetes", file)), file));
+        Assert.Equal(["configmap.yaml", "deployment.yaml", "ingress.yaml", "poddisruptionbudget.yaml", "postgres.yaml", "service.yaml"], resources.Order());
+
+        // One line names the registry and tag: the Deployment's image is the kustomize image's name.
+        var image = Map(List(kustomization["images"]).Single());
+        Assert.Equal(At(deployment, "spec", "template", "spec", "containers", 0, "image"), image["name"]);
+        Assert.Contains("/", (string)image["newName"]);
+        Assert.NotEmpty((string)image["newTag"]);
+
+        // The Ingress reaches the Service's port.
+        var ingress = ReadYaml("kubernetes/ingress.yaml");
+        var backend = At(ingress, "spec", "rules", 0, "http", "paths", 0, "backend", "service");
+        Assert.Equal(At(service, "metadata", "name"), At(backend, "name"));
+        Assert.Equal(At(service, "spec", "ports", 0, "name"), At(backend, "port", "name"));
+
+        // The database the connection string names is the one postgres.yaml starts, with the Secret's password.
+        var postgres = ReadYamlDocuments("kubernetes/postgres.yaml");
+        Assert.Equal("postgres", At(postgres.Single(d => (string)d["kind"] == "Service"), "metadata", "name"));
+        var password = List(At(postgres.Single(d => (string)d["kind"] == "StatefulSet"), "spec", "template", "spec", "containers", 0, "env")).Select(Map)
+            .Single(e => (string)e["name"] == "POSTGRES_PASSWORD");
+        Assert.Equal("marketingbot", At(password, "valueFrom", "secretKeyRef", "name"));
+        Assert.Contains("Host=postgres;", File.ReadAllText(Path.Combine(Deploy, "kubernetes", "secret.example.yaml")));
     }
 
     [Fact]
