@@ -200,7 +200,12 @@ public static class DashboardEndpoints
             if (attempt.Effects.Count > 0)
             {
                 body.Append("<ul class=\"effects\">");
-                foreach (var effect in attempt.Effects) body.Append($"<li>{E(effect)}</li>");
+                foreach (var effect in attempt.Effects)
+                {
+                    // The effect's line, then the text a person would read (a comment, an issue), whole.
+                    var split = effect.IndexOf('\n');
+                    body.Append(split < 0 ? $"<li>{E(effect)}</li>" : $"<li>{E(effect[..split])}<pre class=\"text\">{E(effect[(split + 1)..])}</pre></li>");
+                }
                 body.Append("</ul>");
             }
         }
@@ -232,6 +237,7 @@ public static class DashboardEndpoints
           table { border-collapse: collapse; width: 100%; margin-bottom: 1rem; } td, th { border-bottom: 1px solid #d0d7de; padding: .3rem .5rem; text-align: left; vertical-align: top; }
           .banner { background: #fff8c5; border: 1px solid #d4a72c; padding: .6rem 1rem; font-weight: 600; }
           .bad, tr.unhealthy td { color: #cf222e; } tr.degraded td { color: #9a6700; } .right { float: right; }
+          pre.text { white-space: pre-wrap; background: #f6f8fa; border: 1px solid #d0d7de; padding: .5rem .75rem; margin: .3rem 0 .8rem; font-size: 13px; }
         </style></head>
         <body>{{body}}</body></html>
         """, "text/html; charset=utf-8");

@@ -9,11 +9,18 @@ public sealed record IssueRef(string Owner, string Repository, int Number)
 /// <summary>
 /// Something the bot wants to be true on GitHub or in the Content Planner. Handlers return them;
 /// an <see cref="IEffectExecutor"/> makes them so (or, in dry run, only records them).
-/// Each describes itself in one line for the audit log, dry run and replay.
+/// Each describes itself in one line for the audit log, dry run and replay; one that writes text people read
+/// (a comment, an issue) also gives that text whole, for replay and the dashboard.
 /// </summary>
 public abstract record Effect
 {
     public abstract string Describe();
+
+    /// <summary>The text a person would read on GitHub, whole; null when the effect writes none.</summary>
+    public virtual string? Text => null;
+
+    /// <summary>What the audit log keeps: the line, then the text whole on the lines after it.</summary>
+    public string Record() => Text is { Length: > 0 } text ? $"{Describe()}\n{text.TrimEnd()}" : Describe();
 }
 
 /// <summary>The bot's one comment on an issue, found again by <paramref name="Marker"/> and the App's authorship, and edited in place.</summary>
@@ -22,6 +29,8 @@ public sealed record UpsertBotComment(IssueRef Issue, string Marker, string Body
     /// <summary>The first visible line: the hidden marker says nothing to a reader.</summary>
     public override string Describe() =>
         $"comment on {Issue} ({Marker}): {Body.Replace(Marker, "").Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0)}";
+
+    public override string Text => Body.Replace(Marker, "").Trim('\n');
 }
 
 /// <summary>A label with the colour and description it is created with when the repository lacks it.</summary>
@@ -61,12 +70,16 @@ public sealed record ReactToComment(IssueRef Issue, long CommentId, string React
 public sealed record EditIssueBody(IssueRef Issue, string Body) : Effect
 {
     public override string Describe() => $"edit the description of {Issue}";
+
+    public override string Text => Body;
 }
 
 /// <summary>A new comment every time (a reminder must notify); use <see cref="UpsertBotComment"/> for one kept up to date.</summary>
 public sealed record PostComment(IssueRef Issue, string Body) : Effect
 {
     public override string Describe() => $"comment on {Issue}: {Body.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith("<!--"))}";
+
+    public override string Text => Body;
 }
 
 /// <summary>
@@ -78,6 +91,8 @@ public sealed record UpsertTrackerIssue(
     string Owner, string Repository, string Marker, string Title, string Body, IReadOnlyList<string> Assignees, string? Comment, bool IncludeClosed) : Effect
 {
     public override string Describe() => $"keep the issue \"{Title}\" in {Owner}/{Repository}{(Comment is null ? "" : ", with a reminder comment")}";
+
+    public override string Text => Comment is null ? Body : $"{Body.TrimEnd()}\n\n(comment on it)\n{Comment}";
 }
 
 /// <summary>Something the bot remembers in its own records (not on GitHub): applied first, skipped in dry run.</summary>

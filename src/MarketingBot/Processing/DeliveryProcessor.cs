@@ -119,7 +119,7 @@ public sealed partial class DeliveryProcessor(
             await using var scope = scopes.CreateAsyncScope();
             var decision = await EventRoutes.Resolve(scope.ServiceProvider, stored.Event, stored.Action).HandleAsync(delivery, stoppingToken);
             await effects.ApplyAsync(stored.InstallationId, decision.Effects, stoppingToken);
-            await RecordAsync(() => inbox.CompleteAsync(stored, decision.Outcome, dryRun.IsOn, decision.Effects.Select(e => e.Describe()).ToArray()), stoppingToken);
+            await RecordAsync(() => inbox.CompleteAsync(stored, decision.Outcome, dryRun.IsOn, decision.Effects.Select(e => e.Record()).ToArray()), stoppingToken);
             metrics.DeliveryProcessed(stored.Event, time.GetElapsedTime(started));
             LogProcessed(logger, stored.Name, stored.Guid, decision.Outcome, decision.Effects.Count);
         }

@@ -67,7 +67,13 @@ public static class ReplayCommand
                 var prefix = $"{entry.Guid} {entry.Name}:";
                 if (entry.Error is not null) await output.WriteLineAsync($"{prefix} FAILED {entry.Error}");
                 else if (entry.Effects.Count == 0) await output.WriteLineAsync($"{prefix} no effects ({entry.Outcome})");
-                foreach (var effect in entry.Effects) await output.WriteLineAsync($"{prefix} would {effect}");
+                foreach (var effect in entry.Effects)
+                {
+                    // The effect's line, then the text a person would read, whole and indented under it.
+                    var lines = effect.Split('\n');
+                    await output.WriteLineAsync($"{prefix} would {lines[0]}");
+                    foreach (var line in lines.Skip(1)) await output.WriteLineAsync($"    {line}".TrimEnd());
+                }
             }
             await host.StopAsync();
             return 0;

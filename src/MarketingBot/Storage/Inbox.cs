@@ -140,7 +140,7 @@ public sealed class Inbox : IAsyncDisposable
             audit.Set("@now", Now);
             audit.Set("@outcome", outcome);
             audit.Set("@dry", dryRun);
-            audit.Set("@effects", string.Join('\n', effects));
+            audit.Set("@effects", effects.Count == 0 ? "" : System.Text.Json.JsonSerializer.Serialize(effects));
             audit.Set("@error", error);
             audit.ExecuteNonQuery();
         }
@@ -198,7 +198,8 @@ public sealed class Inbox : IAsyncDisposable
                 reader.GetInt32(4),
                 reader.GetString(5),
                 reader.GetFlag(6),
-                effects.Length == 0 ? [] : effects.Split('\n'),
+                // A JSON list, since an effect may carry a comment's text over several lines; rows written before that are one effect a line.
+                effects.Length == 0 ? [] : effects.StartsWith('[') ? System.Text.Json.JsonSerializer.Deserialize<string[]>(effects)! : effects.Split('\n'),
                 reader.IsDBNull(8) ? null : reader.GetString(8),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9))));
         }

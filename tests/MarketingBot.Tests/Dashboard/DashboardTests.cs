@@ -101,6 +101,10 @@ public sealed partial class DashboardTests : IAsyncLifetime
         Assert.Contains("issues.opened, attempt 1", detail);
         Assert.Contains("social post request has 3 problems", detail);
         Assert.Contains("<li>add labels to acme/customer#12: request: social-post, needs-info</li>", detail);
+        // The comment the requester would read, whole, not only its first line.
+        var text = Regex.Match(detail, "<pre class=\"text\">(.*?)</pre>", RegexOptions.Singleline).Groups[1].Value;
+        Assert.Contains("@requester, please edit the issue description", text, StringComparison.Ordinal);
+        Assert.Contains("**Content type** is missing.", text, StringComparison.Ordinal);
         Assert.DoesNotContain("<script>", detail);
     }
 

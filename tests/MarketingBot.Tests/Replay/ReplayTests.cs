@@ -45,7 +45,11 @@ public class ReplayTests
             "rec-9 issues.opened: would mirror https://github.com/acme/customer/issues/12 to the Content Planner (Type: Social post request, Status: Needs info)",
             "rec-9 issues.opened: would put acme/customer#12 on the Marketing Department Work Schedule board, No Status; Request type: Social post",
             "rec-9 issues.opened: would record acme/customer#12 for the monthly review",
-        ], output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        ], output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("rec-9", StringComparison.Ordinal)));
+        // Under the comment's line, the comment whole, as the requester would read it.
+        var text = output.ToString().Split('\n').SkipWhile(l => !l.Contains("would comment", StringComparison.Ordinal)).Skip(1).TakeWhile(l => l.Length == 0 || l.StartsWith("    ", StringComparison.Ordinal)).ToList();
+        Assert.Contains("    @requester, please edit the issue description", string.Join('\n', text), StringComparison.Ordinal);
+        Assert.Contains(text, l => l.StartsWith("    - **Content type** is missing.", StringComparison.Ordinal));
     }
 
     [Fact]
