@@ -13,7 +13,9 @@ namespace MarketingBot.Board;
 /// card into the approved column (or back to No Status) sets (or clears) the approved label.
 /// The bot's own moves arrive here too and are not echoed back.
 /// </summary>
-public sealed class CardMovedHandler(GitHubGraphQL graphQL, WorkflowSource workflows, ApprovalRecords approvals, TimeProvider time) : IDeliveryHandler
+public sealed class CardMovedHandler(
+    GitHubGraphQL graphQL, WorkflowSource workflows, ApprovalRecords approvals, Microsoft.Extensions.Options.IOptions<Configuration.GitHubSettings> gitHub, TimeProvider time)
+    : IDeliveryHandler
 {
     public async Task<Decision> HandleAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
     {
@@ -21,6 +23,9 @@ public sealed class CardMovedHandler(GitHubGraphQL graphQL, WorkflowSource workf
         if (item.ContentType?.StringValue != "Issue") return Decision.Nothing($"a {item.ContentType?.StringValue ?? "card"} is not a request");
         if (moved.Sender?.Type?.StringValue == "Bot") return Decision.Nothing("the bot's own change; not echoed back");
         if (delivery.InstallationId is not { } installation) return Decision.Nothing("no installation to read the card with");
+        // The event names the card, not what it shows: only GitHub can say which request it is and where it now stands.
+        if (!gitHub.Value.HasAppCredentials)
+            return Decision.Nothing($"{moved.Sender?.Login} moved a card; reading it needs the GitHub App's credentials, which this run has not (replay, or dry run without them)");
 
         var card = (await graphQL.QueryAsync<CardData>(installation, BoardDocuments.Card, new { item = item.NodeId }, cancellationToken)).Node;
         if (card?.Content is not { Id: not null } issue) return Decision.Nothing("the card shows nothing the App can read");

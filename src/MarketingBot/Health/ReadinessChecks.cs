@@ -84,13 +84,20 @@ public sealed class BoardCheck(MarketingBot.Board.WorkScheduleBoard board, Marke
             : HealthCheckResult.Unhealthy(string.Join("; ", board.Problems.Select(p => $"{p.Key}: {p.Value}")) + $"; {poll.Mode}"));
 }
 
-/// <summary>Every workflow file in use parses; a broken one is named with where it breaks (the last good one stays in force meanwhile).</summary>
+/// <summary>
+/// Every workflow file in use parses; a broken one is named with where it breaks (the last good one stays in force meanwhile).
+/// A workflow that names nobody who can approve is a loud warning: requests would wait for an approval no one can give.
+/// </summary>
 public sealed class WorkflowCheck(MarketingBot.Requests.WorkflowSource workflows) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(workflows.Problems.Count == 0
-            ? HealthCheckResult.Healthy("every workflow file read parses")
-            : HealthCheckResult.Unhealthy(string.Join("; ", workflows.Problems.Values)));
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (workflows.Problems.Count > 0) return Task.FromResult(HealthCheckResult.Unhealthy(string.Join("; ", workflows.Problems.Values)));
+        var nobody = workflows.WhereNobodyCanApprove();
+        return Task.FromResult(nobody.Count == 0
+            ? HealthCheckResult.Healthy("every workflow file read parses, and each names who approves")
+            : HealthCheckResult.Degraded($"WARNING: {string.Join("; ", nobody)}. Put the team's people in its roles in .github/marketingbot.yml (base: built-in and a roles: section are enough)."));
+    }
 }
 
 /// <summary>

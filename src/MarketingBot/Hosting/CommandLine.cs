@@ -78,8 +78,12 @@ public static class CommandLine
         root.Subcommands.Add(serveCommand);
 
         var recording = new Argument<string>("path") { Description = "A recorded delivery (.json: {\"event\", \"delivery\", \"payload\"}) or a folder of them." };
-        var replay = new Command("replay", "Show what the bot would do for recorded deliveries: every label, board move, planner row and the full text of every comment. Writes nothing.") { recording };
-        replay.SetAction(parsed => ReplayCommand.RunAsync([parsed.GetValue(recording)!], output, errors));
+        var replayWorkflow = new Option<string?>("--workflow") { Description = "The team's workflow file (.github/marketingbot.yml); the built-in one when left out." };
+        var replay = new Command("replay", "Show what the bot would do for recorded deliveries: every label, board move, planner row and the full text of every comment. Writes nothing.")
+        {
+            recording, replayWorkflow,
+        };
+        replay.SetAction(parsed => ReplayCommand.RunAsync([parsed.GetValue(recording)!], output, errors, parsed.GetValue(replayWorkflow)));
         root.Subcommands.Add(replay);
 
         var folder = new Argument<string>("folder") { Description = "Where to write the issue forms (e.g. .github/ISSUE_TEMPLATE)." };

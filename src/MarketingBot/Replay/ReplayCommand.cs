@@ -13,7 +13,8 @@ public static class ReplayCommand
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors)
+    /// <param name="workflowPath">The team's workflow file (as <c>Bot__WorkflowPath</c>); the built-in workflow when null.</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors, string? workflowPath = null)
     {
         if (args.Length != 1)
         {
@@ -39,6 +40,7 @@ public static class ReplayCommand
                 ["Bot:MaxAttempts"] = "1",
                 ["Storage:Provider"] = "Sqlite",
                 ["Storage:ConnectionString"] = $"Data Source={Path.Combine(workspace.FullName, "replay.db")}",
+                ["Bot:WorkflowPath"] = workflowPath is null ? null : Path.GetFullPath(workflowPath),
             });
             // Standard output carries only the effects, so it can be piped and compared.
             builder.Logging.ClearProviders()

@@ -6,6 +6,13 @@ namespace MarketingBot.Requests;
 /// </summary>
 public sealed class Workflow
 {
+    /// <summary>
+    /// <c>built-in</c>: the sections this file leaves out are the built-in workflow's, and its roles and commands are
+    /// added to the built-in ones (a file with only the team's people in its roles is complete). Left out, the file
+    /// is the whole workflow.
+    /// </summary>
+    public string? Base { get; set; }
+
     /// <summary>The zone "today" is judged in for publish dates.</summary>
     public string TimeZone { get; set; } = "UTC";
 

@@ -55,10 +55,76 @@ public static class WorkflowFile
             problems = [$"{source}: the file is empty"];
             return null;
         }
+        switch (workflow.Base)
+        {
+            case null:
+                break;
+            case BuiltInBase:
+                workflow = OnBuiltIn(workflow, TopLevelKeys(yaml));
+                break;
+            default:
+                problems = [$"{source}: base '{workflow.Base}' is not one the bot knows; write base: {BuiltInBase}, or leave it out to give the whole workflow"];
+                return null;
+        }
         var found = Check(workflow).Take(MaxProblems + 1_000).Select(p => $"{source}: {p}").ToList();
         problems = found.Count <= MaxProblems ? found
             : [.. found.Take(MaxProblems), $"{source}: and {found.Count - MaxProblems}{(found.Count == MaxProblems + 1_000 ? " or more" : "")} more problems like these"];
         return found.Count == 0 ? workflow : null;
+    }
+
+    /// <summary>The <c>base</c> that fills what a file leaves out from the built-in workflow.</summary>
+    public const string BuiltInBase = "built-in";
+
+    /// <summary>
+    /// The file's workflow on top of the built-in one: every top-level section the file leaves out is the built-in's,
+    /// and roles and commands are merged by name (the file's win), so the built-in request types still find their roles.
+    /// </summary>
+    private static Workflow OnBuiltIn(Workflow file, IReadOnlySet<string> given)
+    {
+        var builtIn = Default;
+        foreach (var property in typeof(Workflow).GetProperties().Where(p => p.CanWrite))
+            if (!given.Contains(CamelCaseNamingConvention.Instance.Apply(property.Name))) property.SetValue(file, property.GetValue(builtIn));
+        if (given.Contains("roles")) file.Roles = Merge(builtIn.Roles, file.Roles);
+        if (given.Contains("commands")) file.Commands = Merge(builtIn.Commands, file.Commands);
+        return file;
+    }
+
+    private static Dictionary<string, T> Merge<T>(Dictionary<string, T> builtIn, Dictionary<string, T> file)
+    {
+        var merged = new Dictionary<string, T>(builtIn);
+        foreach (var (name, value) in file) merged[name] = value;
+        return merged;
+    }
+
+    /// <summary>The keys of the file's top-level mapping, read from the parser's events (the file was already read whole once).</summary>
+    private static HashSet<string> TopLevelKeys(string yaml)
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        var parser = new Parser(new StringReader(yaml));
+        var depth = 0;
+        var expectKey = false;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
+                    depth++;
+                    expectKey = depth == 1;
+                    break;
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    depth--;
+                    expectKey = depth == 1;
+                    break;
+                case YamlDotNet.Core.Events.Scalar scalar when depth == 1:
+                    if (expectKey) keys.Add(scalar.Value);
+                    expectKey = !expectKey;
+                    break;
+                case YamlDotNet.Core.Events.AnchorAlias when depth == 1:
+                    expectKey = !expectKey;
+                    break;
+            }
+        }
+        return keys;
     }
 
     /// <summary>

@@ -41,6 +41,20 @@ public sealed partial class WorkflowSource(
         return workflow;
     }
 
+    /// <summary>
+    /// Where nobody can <c>/approve</c>: the workflow in use names no one (no login, no team) in its approver role. The
+    /// built-in workflow names no one in any role, so until a team writes its own file this is every repository.
+    /// </summary>
+    public IReadOnlyList<string> WhereNobodyCanApprove()
+    {
+        IEnumerable<(string Where, Workflow Workflow)> inUse = _byRepository.IsEmpty
+            ? [(bot.Value.WorkflowPath is { Length: > 0 } path ? path : "the built-in workflow", _fallback.Value)]
+            : _byRepository.Select(r => (ReferenceEquals(r.Value.Workflow, _fallback.Value) ? $"{r.Key} (no {RepositoryPath})" : $"{r.Key}:{RepositoryPath}", r.Value.Workflow));
+        return inUse.Where(w => !w.Workflow.Roles.TryGetValue(w.Workflow.ApproverRole, out var role) || role.Logins.Count + role.Teams.Count == 0)
+            .Select(w => $"{w.Where}: nobody is in the {w.Workflow.ApproverRole} role, so nobody can /approve a request")
+            .Order(StringComparer.Ordinal).ToList();
+    }
+
     /// <summary>The repository's file changed: read it again at the next request, keeping what we have as the last good one.</summary>
     public void Forget(string owner, string repository)
     {

@@ -26,6 +26,29 @@ public class HealthTests
     }
 
     [Fact]
+    public async Task Readyz_warns_loudly_while_nobody_can_approve_and_stops_once_the_team_is_in_its_roles()
+    {
+        static async Task<JsonElement> WorkflowCheckOf(BotFactory bot)
+        {
+            using var json = JsonDocument.Parse(await (await bot.CreateClient().GetAsync("/readyz")).Content.ReadAsStringAsync());
+            return json.RootElement.GetProperty("checks").GetProperty("workflow").Clone();
+        }
+
+        await using (var builtIn = new BotFactory())
+        {
+            var check = await WorkflowCheckOf(builtIn);
+            Assert.Equal("Degraded", check.GetProperty("status").GetString());
+            Assert.StartsWith("WARNING: the built-in workflow: nobody is in the product-marketing-manager role, so nobody can /approve",
+                check.GetProperty("description").GetString(), StringComparison.Ordinal);
+        }
+
+        using var folder = new TempFolder();
+        await File.WriteAllTextAsync(folder.File("marketingbot.yml"), "base: built-in\nroles:\n  product-marketing-manager: { logins: [pat] }\n");
+        await using var team = new BotFactory(new() { ["Bot:WorkflowPath"] = folder.File("marketingbot.yml") });
+        Assert.Equal("Healthy", (await WorkflowCheckOf(team)).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task Without_credentials_or_dry_run_deliveries_wait_unprocessed_and_are_processed_once_the_App_is_configured()
     {
         using var folder = new TempFolder();

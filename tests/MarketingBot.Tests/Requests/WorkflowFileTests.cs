@@ -87,4 +87,39 @@ public class WorkflowFileTests
         Assert.Null(WorkflowFile.Parse("", "f.yml", out var problems));
         Assert.Contains("empty", Assert.Single(problems));
     }
+
+    [Fact]
+    public void On_the_built_in_base_a_file_gives_only_what_differs_and_its_roles_join_the_built_in_ones()
+    {
+        var workflow = WorkflowFile.Parse("""
+            base: built-in
+            timeZone: Europe/Amsterdam
+            roles:
+              product-marketing-manager: { logins: [pat] }
+              social-media-manager: { teams: [social] }
+            commands:
+              snooze: []
+            """, "f.yml", out var problems);
+
+        Assert.Empty(problems);
+        Assert.Equal("Europe/Amsterdam", workflow!.TimeZone);
+        Assert.Equal(["pat"], workflow.Roles["product-marketing-manager"].Logins);
+        Assert.Equal(["social"], workflow.Roles["social-media-manager"].Teams);
+        // What the file leaves out is the built-in workflow's: its request types, board and the roles they name.
+        Assert.Equal(WorkflowFile.Default.RequestTypes.Select(t => t.Id), workflow.RequestTypes.Select(t => t.Id));
+        Assert.Equal(WorkflowFile.Default.Board!.Title, workflow.Board!.Title);
+        Assert.Contains("management", workflow.Roles.Keys);
+        Assert.Empty(workflow.Commands["snooze"]);
+        Assert.Equal(WorkflowFile.Default.Commands["approve"], workflow.Commands["approve"]);
+    }
+
+    [Fact]
+    public void Without_a_base_the_file_is_the_whole_workflow_and_an_unknown_base_is_refused()
+    {
+        Assert.Null(WorkflowFile.Parse("roles:\n  product-marketing-manager: { logins: [pat] }\n", "f.yml", out var whole));
+        Assert.Contains(whole, p => p.Contains("requestTypes is empty", StringComparison.Ordinal));
+
+        Assert.Null(WorkflowFile.Parse("base: default\n", "f.yml", out var unknown));
+        Assert.Contains("base 'default' is not one the bot knows; write base: built-in", Assert.Single(unknown), StringComparison.Ordinal);
+    }
 }
