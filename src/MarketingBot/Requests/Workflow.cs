@@ -95,6 +95,17 @@ public sealed class ReviewLayout
 
     /// <summary>Roles (their logins) or logins assigned to the review issue.</summary>
     public List<string> Assignees { get; set; } = [];
+
+    /// <summary>The review's checklist, part by part, as the team works through it (the built-in one is the handbook's).</summary>
+    public List<ReviewPart> Checklist { get; set; } = [];
+}
+
+/// <summary>One part of the monthly review's checklist: a heading and the points to go through.</summary>
+public sealed class ReviewPart
+{
+    public string Title { get; set; } = "";
+
+    public List<string> Items { get; set; } = [];
 }
 
 /// <summary>The Content Planner's columns, left to right from column A; the bot owns these and no others.</summary>

@@ -29,7 +29,7 @@ public static class ReviewCommand
         if (workflow is null) return 1;
         await using var database = Database.Open(storage, TimeProvider.System);
         var records = new ReviewSources(new RequestHistory(database), new CardRecords(database), new NagRecords(database));
-        await output.WriteAsync(MonthlyReview.Render(await ReviewJob.ComputeAsync(records, month, workflow, owner: null)));
+        await output.WriteAsync(MonthlyReview.Render(await ReviewJob.ComputeAsync(records, month, workflow, owner: null), workflow.Review?.Checklist ?? []));
         return 0;
     }
 }

@@ -29,7 +29,7 @@ public sealed class ReviewJob(MarketingTrackers trackers, ReviewSources records,
             var assignees = review.Assignees.SelectMany(a => workflow.Roles.TryGetValue(a, out var role) ? role.Logins : [a]).Distinct().ToList();
             await effects.ApplyAsync(tracker.InstallationId,
                 [new UpsertTrackerIssue(tracker.Owner, tracker.Repository, MonthlyReview.Marker(month), MonthlyReview.Title(review.Title, month),
-                    MonthlyReview.Render(figures), assignees, Comment: null, IncludeClosed: true)], cancellationToken);
+                    MonthlyReview.Render(figures, review.Checklist), assignees, Comment: null, IncludeClosed: true)], cancellationToken);
             outcomes.Add($"{tracker.Place}: review of {month:yyyy-MM} ({figures.OpenedByType.Sum(t => t.Count)} requests opened)");
         }
         return outcomes.Count == 0 ? "no tracker has the review on" : string.Join("; ", outcomes);

@@ -1,3 +1,4 @@
+using MarketingBot.Requests;
 using MarketingBot.Review;
 using MarketingBot.Storage;
 using MarketingBot.Tests.Support;
@@ -64,10 +65,13 @@ public sealed class MonthlyReviewTests
     [Fact]
     public void The_review_issue_has_the_handbooks_two_parts_the_figures_and_a_chart()
     {
-        var body = MonthlyReview.Render(MonthlyReview.Compute(November, TimeZoneInfo.Utc, Records, "Todo", "Done"));
+        var body = MonthlyReview.Render(MonthlyReview.Compute(November, TimeZoneInfo.Utc, Records, "Todo", "Done"), WorkflowFile.Default.Review!.Checklist);
 
         Assert.StartsWith(MonthlyReview.Marker(November), body);
         Assert.Contains("## Part 1: dashboard metrics", body);
+        // The handbook's checklist, in no company's words, and nothing addressed to developers.
+        Assert.DoesNotContain("FlowFuse", body);
+        Assert.DoesNotContain("dotnet", body);
         Assert.Contains("- [ ] Marketing qualified leads", body);
         Assert.Contains("## Part 2: campaigns and channels", body);
         Assert.Contains("- [ ] Budget: spend against plan", body);
@@ -101,6 +105,26 @@ public sealed class MonthlyReviewTests
         Assert.Equal(2, await ReviewCommand.RunAsync(["November"], settings, new StringWriter(), errors));
         Assert.Contains("usage: MarketingBot review <yyyy-mm>", errors.ToString());
     }
+
+    [Fact]
+    public void The_checklist_is_the_teams_own_from_the_workflow_file()
+    {
+        var workflow = WorkflowFile.Parse("""
+            base: built-in
+            review:
+              title: "Growth review: {month}"
+              checklist:
+                - title: Funnel
+                  items: [Demo requests booked, Trials started]
+            """, "f.yml", out var problems);
+        Assert.Empty(problems);
+
+        var body = MonthlyReview.Render(MonthlyReview.Compute(November, TimeZoneInfo.Utc, Records, "Todo", "Done"), workflow!.Review!.Checklist);
+
+        Assert.Contains("## Funnel\n\n- [ ] Demo requests booked\n- [ ] Trials started\n", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("Part 1", body, StringComparison.Ordinal);
+        Assert.Contains("- Requests opened: **3**", body, StringComparison.Ordinal);
+    }
 }
 
 /// <summary>The review job through the whole app, with WireMock as GitHub.</summary>
@@ -125,4 +149,5 @@ public sealed class ReviewJobTests : LiveBotTest
         await job.RunAsync(DateTimeOffset.Parse("2026-12-03T09:00:00Z"), CancellationToken.None);
         Assert.Single(tracker.Created);
     }
+
 }
