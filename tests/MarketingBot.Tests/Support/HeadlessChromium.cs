@@ -4,14 +4,24 @@ using OpenQA.Selenium.Chrome;
 namespace MarketingBot.Tests.Support;
 
 /// <summary>
-/// Debian's Chromium and its driver, headless, driven by Selenium. Screenshots go to
-/// <c>TestResults/screenshots</c> beside the solution, which CI keeps with the test results.
+/// Chromium (or Chrome) and its driver, headless, driven by Selenium: given by <c>CHROMIUM_PATH</c> and
+/// <c>CHROMEDRIVER_PATH</c>, else found on <c>PATH</c> (Debian's packages, or what GitHub Actions' setup-chrome installs).
+/// Screenshots go to <c>TestResults/screenshots</c> beside the solution, which CI keeps with the test results.
 /// </summary>
 public sealed class HeadlessChromium : IDisposable
 {
-    public const string Browser = "/usr/bin/chromium";
-    public const string Driver = "/usr/bin/chromedriver";
-    public const string SkipReason = "Chromium or chromedriver is not installed (apt-get install chromium chromium-driver; .ci/run does)";
+    public static readonly string? Browser = Find("CHROMIUM_PATH", "chromium", "chromium-browser", "google-chrome", "chrome");
+    public static readonly string? Driver = Find("CHROMEDRIVER_PATH", "chromedriver");
+    public const string SkipReason =
+        "Chromium or chromedriver is not installed: set CHROMIUM_PATH and CHROMEDRIVER_PATH, or put them on PATH (apt-get install chromium chromium-driver; .ci/run does)";
+
+    /// <summary>The file a setting names, else the first of <paramref name="names"/> found on PATH.</summary>
+    private static string? Find(string setting, params string[] names)
+    {
+        if (Environment.GetEnvironmentVariable(setting) is { Length: > 0 } given) return File.Exists(given) ? given : null;
+        var folders = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+        return names.SelectMany(name => folders.Select(folder => Path.Combine(folder, name))).FirstOrDefault(File.Exists);
+    }
 
     private readonly ChromeDriverService _service;
 
@@ -20,7 +30,7 @@ public sealed class HeadlessChromium : IDisposable
 
     public HeadlessChromium()
     {
-        _service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(Driver)!, Path.GetFileName(Driver));
+        _service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(Driver)!, Path.GetFileName(Driver)!);
         _service.HideCommandPromptWindow = true;
         var options = new ChromeOptions { BinaryLocation = Browser };
         options.AddArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000", "--disable-gpu", $"--user-data-dir={_profile.FullName}");
@@ -28,7 +38,7 @@ public sealed class HeadlessChromium : IDisposable
         Page.Manage().Timeouts().ImplicitWait = TimeSpan.FromSeconds(5);
     }
 
-    public static bool IsInstalled => File.Exists(Browser) && File.Exists(Driver);
+    public static bool IsInstalled => Browser is not null && Driver is not null;
 
     public IWebDriver Page { get; }
 
