@@ -53,6 +53,8 @@ public static class DashboardEndpoints
         services.AddAuthorization();
         services.AddAntiforgery();
         services.AddDataProtection().SetApplicationName("MarketingBot");
+        // The keys sit in the bot's database by design (see SignInKeys); Data Protection's warning about storing them unencrypted is not news.
+        services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error));
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
             new ConfigureOptions<KeyManagementOptions>(keys => keys.XmlRepository = new SignInKeys(sp.GetRequiredService<Database>())));
         return services;
