@@ -54,20 +54,20 @@ public static class BoardDocuments
         """;
 
     /// <summary>
-    /// Several field changes of one card in one request: each is an aliased mutation of its own (GitHub runs them in
-    /// order), so a new request's Status, Request type and Publish date cost one round trip, not three.
+    /// Several field changes, of one card or several, in one request: each is an aliased mutation of its own (GitHub
+    /// runs them in order), so a new request's Status, Request type and Publish date cost one round trip, not three.
     /// </summary>
-    public static (string Document, IReadOnlyDictionary<string, object> Variables) SetFields(string project, string item, IReadOnlyList<FieldWrite> writes)
+    public static (string Document, IReadOnlyDictionary<string, object> Variables) SetFields(string project, IReadOnlyList<(string Item, FieldWrite Write)> writes)
     {
-        var declarations = new StringBuilder("$project: ID!, $item: ID!");
+        var declarations = new StringBuilder("$project: ID!");
         var selections = new StringBuilder();
-        var variables = new Dictionary<string, object> { ["project"] = project, ["item"] = item };
+        var variables = new Dictionary<string, object> { ["project"] = project };
         for (var i = 0; i < writes.Count; i++)
         {
-            var write = writes[i];
-            declarations.Append($", $field{i}: ID!");
-            variables[$"field{i}"] = write.FieldId;
-            var input = $"projectId: $project, itemId: $item, fieldId: $field{i}";
+            var (item, write) = writes[i];
+            declarations.Append($", $item{i}: ID!, $field{i}: ID!");
+            (variables[$"item{i}"], variables[$"field{i}"]) = (item, write.FieldId);
+            var input = $"projectId: $project, itemId: $item{i}, fieldId: $field{i}";
             if (write.Kind == FieldWriteKind.Clear)
             {
                 selections.Append($"  write{i}: clearProjectV2ItemFieldValue(input: {{ {input} }}) {{ projectV2Item {{ id }} }}\n");
@@ -85,6 +85,21 @@ public static class BoardDocuments
             selections.Append($"  write{i}: updateProjectV2ItemFieldValue(input: {{ {input}, value: {{ {member}: $value{i} }} }}) {{ projectV2Item {{ id }} }}\n");
         }
         return ($"mutation SetFields({declarations}) {{\n{selections}}}\n", variables);
+    }
+
+    /// <summary>Several issues added as cards in one request (adding one the project has returns its card).</summary>
+    public static (string Document, IReadOnlyDictionary<string, object> Variables) AddItems(string project, IReadOnlyList<string> contents)
+    {
+        var declarations = new StringBuilder("$project: ID!");
+        var selections = new StringBuilder();
+        var variables = new Dictionary<string, object> { ["project"] = project };
+        for (var i = 0; i < contents.Count; i++)
+        {
+            declarations.Append($", $content{i}: ID!");
+            variables[$"content{i}"] = contents[i];
+            selections.Append($"  card{i}: addProjectV2ItemById(input: {{ projectId: $project, contentId: $content{i} }}) {{ item {{ id isArchived }} }}\n");
+        }
+        return ($"mutation AddItems({declarations}) {{\n{selections}}}\n", variables);
     }
 
     public const string Archive = """
@@ -193,9 +208,10 @@ public static class BoardDocuments
         [nameof(ByNumber)] = ByNumber,
         [nameof(ByTitle)] = ByTitle,
         [nameof(AddItem)] = AddItem,
-        [nameof(SetFields)] = SetFields("PVT_project", "PVTI_item",
-            [new(FieldWriteKind.Clear, "F1", null), new(FieldWriteKind.Option, "F2", "O1"), new(FieldWriteKind.Date, "F3", "2026-12-01"),
-             new(FieldWriteKind.Text, "F4", "text"), new(FieldWriteKind.Number, "F5", 1.5)]).Document,
+        [nameof(SetFields)] = SetFields("PVT_project",
+            [("PVTI_1", new(FieldWriteKind.Clear, "F1", null)), ("PVTI_1", new(FieldWriteKind.Option, "F2", "O1")), ("PVTI_2", new(FieldWriteKind.Date, "F3", "2026-12-01")),
+             ("PVTI_2", new(FieldWriteKind.Text, "F4", "text")), ("PVTI_3", new(FieldWriteKind.Number, "F5", 1.5))]).Document,
+        [nameof(AddItems)] = AddItems("PVT_project", ["I_1", "I_2"]).Document,
         [nameof(Unarchive)] = Unarchive,
         [nameof(Archive)] = Archive,
         [nameof(DeleteItem)] = DeleteItem,

@@ -57,6 +57,30 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, CardRecords
         }
     }
 
+    /// <summary>
+    /// New issues (a campaign's stages) as cards in No Status, added in one request, with their due dates in the board's
+    /// publish date field in one more.
+    /// </summary>
+    public async Task AddCardsAsync(long installationId, string owner, BoardLayout layout, IReadOnlyList<(string Content, DateOnly? Due)> cards,
+        CancellationToken cancellationToken)
+    {
+        var ids = await IdsAsync(installationId, owner, layout, cancellationToken);
+        if (ids.Problem is { } problem)
+        {
+            _problems[Key(installationId, owner, layout)] = problem;
+            return;
+        }
+        var (add, variables) = BoardDocuments.AddItems(ids.ProjectId, [.. cards.Select(c => c.Content)]);
+        var added = await graphQL.MutateAsync<System.Text.Json.JsonElement>(installationId, add, variables, cancellationToken);
+        var items = cards.Select((card, i) => (card, Item: added.GetProperty($"card{i}").GetProperty("item").GetProperty("id").GetString()!)).ToList();
+        foreach (var (card, item) in items) await records.RecordCardAsync(installationId, new BoardCard(card.Content, ids.ProjectId, item, null, IsArchived: false), Bot);
+        if (!ids.Fields.TryGetValue(layout.PublishDateField, out var date) || date.DataType != "DATE") return;
+        var dated = items.Where(c => c.card.Due is not null).Select(c => (c.Item, new FieldWrite(FieldWriteKind.Date, date.Id, c.card.Due!.Value.ToString("yyyy-MM-dd")))).ToList();
+        if (dated.Count == 0) return;
+        var (set, values) = BoardDocuments.SetFields(ids.ProjectId, dated);
+        await graphQL.MutateAsync<object>(installationId, set, values, cancellationToken);
+    }
+
     /// <summary>The installation's boards changed on GitHub: their details are looked up again at the next change.</summary>
     public void Forget(long installationId)
     {
@@ -182,7 +206,7 @@ public sealed partial class WorkScheduleBoard(GitHubGraphQL graphQL, CardRecords
     private async Task WriteFieldsAsync(long installationId, BoardIds ids, string item, string content, IReadOnlyList<((string Name, string Value)? Field, FieldWrite Write)> changes,
         CancellationToken cancellationToken)
     {
-        var (document, variables) = BoardDocuments.SetFields(ids.ProjectId, item, [.. changes.Select(c => c.Write)]);
+        var (document, variables) = BoardDocuments.SetFields(ids.ProjectId, [.. changes.Select(c => (item, c.Write))]);
         await graphQL.MutateAsync<object>(installationId, document, variables, cancellationToken);
         foreach (var (field, write) in changes)
             if (field is { } written) _fieldsWritten[(content, written.Name)] = written.Value;

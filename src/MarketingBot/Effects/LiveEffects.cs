@@ -7,17 +7,20 @@ namespace MarketingBot.Effects;
 
 /// <summary>
 /// The live executor: Content Planner rows go to the mirror (which coalesces them), board moves
-/// to the Work Schedule board (GraphQL), everything else to GitHub's REST API.
+/// to the Work Schedule board (GraphQL), a campaign's plan to the campaign planner (GraphQL), everything else to GitHub's REST API.
 /// </summary>
-public sealed class LiveEffects(GitHubEffects github, WorkScheduleBoard board, PlannerMirror planner, IOptions<PlannerSettings> plannerSettings, RecordStores records)
+public sealed class LiveEffects(
+    GitHubEffects github, WorkScheduleBoard board, Campaigns.CampaignPlanner campaigns, PlannerMirror planner, IOptions<PlannerSettings> plannerSettings, RecordStores records)
     : IEffectExecutor
 {
     public async Task ApplyAsync(long? installationId, IReadOnlyList<Effect> effects, CancellationToken cancellationToken)
     {
         foreach (var record in effects.OfType<RecordEffect>()) await record.ApplyAsync(records, installationId);
-        await github.ApplyAsync(installationId, effects.Where(e => e is not (MirrorToPlanner or BoardEffect or RecordEffect)).ToList(), cancellationToken);
+        await github.ApplyAsync(installationId, effects.Where(e => e is not (MirrorToPlanner or BoardEffect or RecordEffect or Campaigns.OpenCampaignPlan)).ToList(), cancellationToken);
         foreach (var move in effects.OfType<BoardEffect>())
             await board.ApplyAsync(installationId ?? throw new InvalidOperationException("The delivery names no installation."), move, cancellationToken);
+        foreach (var plan in effects.OfType<Campaigns.OpenCampaignPlan>())
+            await campaigns.ApplyAsync(installationId ?? throw new InvalidOperationException("The delivery names no installation."), plan, cancellationToken);
         // Without a spreadsheet configured there is nowhere to mirror to; readiness says so.
         if (!plannerSettings.Value.IsConfigured) return;
         // Kept in the database before the delivery counts as done: a crash before the sheet has it loses nothing.

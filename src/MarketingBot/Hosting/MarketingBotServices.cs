@@ -111,6 +111,7 @@ public static class MarketingBotServices
         services.AddSingleton<GitHubEffects>();
         services.AddSingleton<GitHubGraphQL>();
         services.AddSingleton<WorkScheduleBoard>();
+        services.AddSingleton<Campaigns.CampaignPlanner>();
         services.AddSingleton<RoleMembership>();
         services.AddSingleton<MarketingBot.Operations.MissedDeliveries>();
         services.AddHostedService(sp => sp.GetRequiredService<MarketingBot.Operations.MissedDeliveries>());

@@ -41,11 +41,12 @@ public sealed class RequestCheckHandler(WorkflowSource workflows, CardRecords ca
                     ? new Decision("label changed by a bot; the row follows the card", [.. moved.Effects.OfType<MirrorToPlanner>()]) : moved,
             _ => RequestRules.Decide(request, workflow, today, column, await approvals.ReadApprovalsAsync(issue.NodeId)),
         };
+        var plan = Campaigns.CampaignPlans.Decide(delivery.Action, label, request, issue.NodeId, workflow, today);
         var completedAt = issue.StateReason?.ToString() == "completed" ? issue.ClosedAt : null;
         var record = RequestRecords.Decide(delivery.Action, request, issue.NodeId, completedAt, workflow, time.GetUtcNow());
         // A request opened just now has no row on the sheet yet (its URL is new), so the planner may append it unread.
         var effects = delivery.Action == "opened" ? decision.Effects.Select(e => e is MirrorToPlanner m ? m with { FirstWrite = true } : e) : decision.Effects;
-        return decision with { Effects = [.. effects, .. board, .. (record is null ? Array.Empty<Effect>() : [record])] };
+        return decision with { Effects = [.. effects, .. board, .. plan, .. (record is null ? Array.Empty<Effect>() : [record])] };
     }
 
     /// <summary>The repository's owner login; older payloads name it only in the full name.</summary>

@@ -159,12 +159,44 @@ public sealed class RequestType
     /// <summary>The option of the board's Request type field for this type; unset: <see cref="BoardOptionName"/>'s default.</summary>
     public string? BoardOption { get; set; }
 
+    /// <summary>A campaign's plan: once a request of this type is approved, one sub-issue per stage (operations flow, steps 2–9).</summary>
+    public List<CampaignStage> Stages { get; set; } = [];
+
     /// <summary>
     /// The board option this type's cards get: <see cref="BoardOption"/>, else the name without its trailing "request"
     /// ("Social post request" → "Social post"), matched against the board's options whatever their case.
     /// </summary>
     public string BoardOptionName => !string.IsNullOrWhiteSpace(BoardOption) ? BoardOption.Trim()
         : Name.EndsWith(" request", StringComparison.OrdinalIgnoreCase) ? Name[..^" request".Length].Trim() : Name;
+}
+
+/// <summary>One stage of a campaign's plan, opened as a sub-issue of the approved brief.</summary>
+public sealed class CampaignStage
+{
+    /// <summary>Names the stage for good: a stage with this id is never opened twice for one brief.</summary>
+    public string Id { get; set; } = "";
+
+    /// <summary>The stage issue's title, after the campaign's; <c>{deliverable}</c> stands for the deliverable of a per-deliverable stage.</summary>
+    public string Title { get; set; } = "";
+
+    /// <summary>The role whose people own the stage: assigned, and named in the plan.</summary>
+    public string? Owner { get; set; }
+
+    /// <summary>What the stage's issue lists to do (the handbook's points for that step).</summary>
+    public List<string> Checklist { get; set; } = [];
+
+    /// <summary>One stage per item of the brief's <see cref="DeliverablesSection"/> answer (material development).</summary>
+    public bool PerDeliverable { get; set; }
+
+    public string DeliverablesSection { get; set; } = "deliverables";
+
+    /// <summary>Only when another answer of the brief is one of some values (third-party engagement, when vendors are needed).</summary>
+    public Condition? When { get; set; }
+
+    /// <summary>The due date is the date on the line of the brief's <see cref="TimelineSection"/> that names this (e.g. "Launch: 2031-04-01"); unset: the title.</summary>
+    public string? Due { get; set; }
+
+    public string TimelineSection { get; set; } = "timeline";
 }
 
 /// <summary>One role whose approval a request needs; with <see cref="BudgetAbove"/>, only when the budget answer is over that amount.</summary>

@@ -178,6 +178,17 @@ public static class WorkflowFile
             : null;
     }
 
+    private static IEnumerable<string> CheckStage(Workflow workflow, RequestType type, CampaignStage stage)
+    {
+        var where = $"stage '{(stage.Id.Length > 0 ? stage.Id : stage.Title)}'";
+        if (stage.Id.Length == 0) yield return $"{where}: give it an id";
+        if (stage.Title.Length == 0) yield return $"{where}: give it a title";
+        if (stage.Owner is { } owner && !workflow.Roles.ContainsKey(owner)) yield return $"{where}: owner '{owner}' is not one of the roles ({string.Join(", ", workflow.Roles.Keys)})";
+        if (stage.PerDeliverable && type.Sections.All(s => s.Id != stage.DeliverablesSection))
+            yield return $"{where}: it is opened per deliverable, but the type has no section '{stage.DeliverablesSection}'";
+        if (stage.When is { } when && type.Sections.All(s => s.Id != when.Section)) yield return $"{where}: when names section '{when.Section}', which this type does not have";
+    }
+
     private static IEnumerable<string> Check(Workflow workflow)
     {
         if (TimeZoneInfo.TryFindSystemTimeZoneById(workflow.TimeZone, out _) is false)
@@ -220,6 +231,9 @@ public static class WorkflowFile
             }
             foreach (var duplicate in type.Sections.GroupBy(s => s.Id).Where(g => g.Count() > 1))
                 yield return $"{where}: section id '{duplicate.Key}' is used more than once";
+            foreach (var problem in type.Stages.SelectMany(stage => CheckStage(workflow, type, stage))) yield return $"{where}, {problem}";
+            foreach (var duplicate in type.Stages.GroupBy(s => s.Id).Where(g => g.Count() > 1))
+                yield return $"{where}: stage id '{duplicate.Key}' is used more than once";
             foreach (var problem in type.Sections.SelectMany(s => CheckSection(type, s))) yield return $"{where}, {problem}";
         }
     }

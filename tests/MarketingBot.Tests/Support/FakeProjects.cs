@@ -93,6 +93,9 @@ public sealed partial class FakeProjects
             "BoardByTitle" or "BoardByNumber" => Lookup(operation, variables),
             "AddItem" => Add(variables["content"]!.GetValue<string>()),
             "SetFields" => SetFields(query, variables),
+            "AddItems" => AddItems(query, variables),
+            "CampaignPlan" => CampaignPlan(variables),
+            "OpenStages" => OpenStages(query, variables),
             "Card" => Card(variables["item"]!.GetValue<string>()),
             "DraftItems" => DraftItems(variables["cursor"]?.GetValue<string>()),
             "ConvertDraft" => ConvertDraft(variables["item"]!.GetValue<string>(), variables["repository"]!.GetValue<string>()),
@@ -186,6 +189,63 @@ public sealed partial class FakeProjects
         if (errors.Count > 0) answer["errors"] = errors;
         return JsonAnswer.With(200, answer);
     }
+
+    /// <summary>Each aliased <c>addProjectV2ItemById</c> of the document, as GitHub runs them: an item the project has is returned as it is.</summary>
+    private ResponseMessage AddItems(string query, JsonNode variables)
+    {
+        var data = new JsonObject();
+        foreach (var (alias, input) in Mutations(query))
+        {
+            var item = _items.GetOrAdd(Read(input, "contentId", variables)!, c => ($"PVTI_{c}", null, false));
+            data[alias] = new JsonObject { ["item"] = new JsonObject { ["id"] = item.ItemId, ["isArchived"] = item.Archived } };
+        }
+        return JsonAnswer.With(200, new JsonObject { ["data"] = data });
+    }
+
+    /// <summary>Issues opened under a parent issue (sub-issues), by the parent's node id, in the order they were opened.</summary>
+    public ConcurrentDictionary<string, List<(string Id, int Number, string Title, string Body, IReadOnlyList<string> Assignees)>> SubIssues { get; } = new();
+
+    private int _nextIssue = 500;
+
+    /// <summary>The brief with its repository and sub-issues, and <c>userN</c> for each <c>loginN</c> (null for a login GitHub does not know).</summary>
+    private ResponseMessage CampaignPlan(JsonNode variables)
+    {
+        var brief = variables["brief"]!.GetValue<string>();
+        var children = SubIssues.GetOrAdd(brief, _ => []);
+        var data = new JsonObject
+        {
+            ["node"] = new JsonObject
+            {
+                ["id"] = brief, ["repository"] = new JsonObject { ["id"] = "R_customer" },
+                ["subIssues"] = new JsonObject { ["nodes"] = new JsonArray([.. children.Select(c => (JsonNode)new JsonObject { ["id"] = c.Id, ["body"] = c.Body })]) },
+            },
+        };
+        foreach (var (name, value) in variables.AsObject().Where(v => v.Key.StartsWith("login", StringComparison.Ordinal)))
+            data[$"user{name["login".Length..]}"] = value!.GetValue<string>() == "ghost" ? null : new JsonObject { ["id"] = $"U_{value.GetValue<string>()}" };
+        return JsonAnswer.With(200, new JsonObject { ["data"] = data });
+    }
+
+    /// <summary>Each aliased <c>createIssue</c>: a new issue of the repository under its parent.</summary>
+    private ResponseMessage OpenStages(string query, JsonNode variables)
+    {
+        var data = new JsonObject();
+        foreach (var (alias, input) in Mutations(query))
+        {
+            var number = Interlocked.Increment(ref _nextIssue);
+            var assignees = input.Fields!.First(f => f.Name.StringValue == "assigneeIds").Value is GraphQLParser.AST.GraphQLVariable v
+                ? variables[v.Name.StringValue]!.AsArray().Select(a => a!.GetValue<string>()).ToList() : [];
+            SubIssues.GetOrAdd(Read(input, "parentIssueId", variables)!, _ => [])
+                .Add(($"I_stage_{number}", number, Read(input, "title", variables)!, Read(input, "body", variables)!, assignees));
+            data[alias] = new JsonObject { ["issue"] = new JsonObject { ["id"] = $"I_stage_{number}", ["number"] = number, ["url"] = $"https://github.com/acme/customer/issues/{number}" } };
+        }
+        return JsonAnswer.With(200, new JsonObject { ["data"] = data });
+    }
+
+    /// <summary>The aliased top-level mutations of a document with their <c>input</c> argument.</summary>
+    private static IEnumerable<(string Alias, GraphQLParser.AST.GraphQLObjectValue Input)> Mutations(string query) =>
+        GraphQLParser.Parser.Parse(query).Definitions.OfType<GraphQLParser.AST.GraphQLOperationDefinition>().Single()
+            .SelectionSet.Selections.OfType<GraphQLParser.AST.GraphQLField>()
+            .Select(f => ((f.Alias?.Name ?? f.Name).StringValue, (GraphQLParser.AST.GraphQLObjectValue)f.Arguments!.Single(a => a.Name.StringValue == "input").Value));
 
     /// <summary>An input value as text, from a variable or a literal.</summary>
     private static string? Read(GraphQLParser.AST.GraphQLObjectValue input, string name, JsonNode variables) =>

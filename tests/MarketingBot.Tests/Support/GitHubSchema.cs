@@ -44,19 +44,19 @@ public static class GitHubSchema
     private static Inputs Placeholders(GraphQLOperationDefinition operation)
     {
         var values = new Dictionary<string, object?>();
-        foreach (var variable in operation.Variables?.Items ?? [])
-        {
-            var type = variable.Type is GraphQLNonNullType nonNull ? nonNull.Type : variable.Type;
-            values[variable.Variable.Name.StringValue] = ((GraphQLNamedType)type).Name.StringValue switch
-            {
-                "Int" => 1,
-                "Float" => 1.5,
-                "Boolean" => true,
-                _ => "x",
-            };
-        }
+        foreach (var variable in operation.Variables?.Items ?? []) values[variable.Variable.Name.StringValue] = Placeholder(variable.Type);
         return new Inputs(values);
     }
+
+    private static object Placeholder(GraphQLType type) => type switch
+    {
+        GraphQLNonNullType nonNull => Placeholder(nonNull.Type),
+        GraphQLListType list => new List<object?> { Placeholder(list.Type) },
+        GraphQLNamedType { Name.StringValue: "Int" } => 1,
+        GraphQLNamedType { Name.StringValue: "Float" } => 1.5,
+        GraphQLNamedType { Name.StringValue: "Boolean" } => true,
+        _ => "x",
+    };
 
     private static async Task<ISchema> LoadAsync()
     {
@@ -89,6 +89,15 @@ public static class GitHubSchema
 public sealed class GitHubSchemaTheoryAttribute : TheoryAttribute
 {
     public GitHubSchemaTheoryAttribute()
+    {
+        if (GitHubSchema.Path is null) Skip = GitHubSchema.SkipReason;
+    }
+}
+
+/// <summary>A fact that needs GitHub's schema; skipped with the reason when it is absent.</summary>
+public sealed class GitHubSchemaFactAttribute : FactAttribute
+{
+    public GitHubSchemaFactAttribute()
     {
         if (GitHubSchema.Path is null) Skip = GitHubSchema.SkipReason;
     }

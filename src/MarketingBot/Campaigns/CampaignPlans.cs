@@ -1,0 +1,107 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using MarketingBot.Board;
+using MarketingBot.Effects;
+using MarketingBot.Requests;
+
+namespace MarketingBot.Campaigns;
+
+/// <summary>One stage of a campaign's plan as it will be opened: its lasting key, the issue's title and text, who owns it and when it is due.</summary>
+public sealed record PlannedStage(string Key, string Title, string Body, string? OwnerRole, IReadOnlyList<string> Assignees, DateOnly? Due);
+
+/// <summary>
+/// The approved brief's plan is open: one sub-issue of the brief per stage, each opened once (a stage whose key a
+/// sub-issue already carries is left as it is), put on the Work Schedule board with its due date.
+/// </summary>
+public sealed record OpenCampaignPlan(
+    IssueRef Brief, string BriefNodeId, string Campaign, IReadOnlyList<PlannedStage> Stages, BoardLayout? Board, IReadOnlyList<string> PlannerColumns) : Effect
+{
+    public override string Describe() => $"open the plan of \"{Campaign}\" as sub-issues of {Brief}, each once: {string.Join(", ", Stages.Select(s => s.Title))}";
+
+    public override string Text => string.Join("\n\n", Stages.Select(s => $"{s.Title}\n{s.Body}"));
+}
+
+/// <summary>The operations flow after a brief: once it is approved, its plan, stage by stage, from the workflow's <c>stages</c>.</summary>
+public static partial class CampaignPlans
+{
+    public static string Marker(string key) => $"<!-- marketingbot:stage {key} -->";
+
+    public const string PlanMarker = "<!-- marketingbot:campaign-plan -->";
+
+    /// <summary>The plan to open when this event approves a brief whose type has stages; null otherwise.</summary>
+    public static IReadOnlyList<Effect> Decide(string? action, string? label, RequestIssue brief, string briefNodeId, Workflow workflow, DateOnly today)
+    {
+        if (action != "labeled" || !brief.IsOpen || !string.Equals(label, workflow.Labels.Approved.Name, StringComparison.OrdinalIgnoreCase)) return [];
+        if (RequestTypes.Detect(workflow, brief.Title, brief.Body, brief.Labels) is not { Stages.Count: > 0 } type) return [];
+        var answers = RequestBody.Parse(brief.Body, type);
+        var campaign = Campaign(brief.Title, type);
+        var stages = Stages(type, answers, workflow, campaign, brief.Ref).ToList();
+        return
+        [
+            new OpenCampaignPlan(brief.Ref, briefNodeId, campaign, stages, workflow.Board, workflow.Planner.Columns),
+            new UpsertBotComment(brief.Ref, PlanMarker, RenderPlan(campaign, stages, workflow)),
+        ];
+    }
+
+    /// <summary>The campaign's name: the brief's title without its type prefix.</summary>
+    public static string Campaign(string title, RequestType type) =>
+        (type.TitlePrefix is { Length: > 0 } prefix && title.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? title[prefix.Length..] : title).Trim();
+
+    private static IEnumerable<PlannedStage> Stages(RequestType type, IReadOnlyDictionary<string, string> answers, Workflow workflow, string campaign, IssueRef brief)
+    {
+        foreach (var stage in type.Stages)
+        {
+            if (stage.When is { } when && !(answers.TryGetValue(when.Section, out var given) && when.OneOf.Contains(given.Trim(), StringComparer.OrdinalIgnoreCase))) continue;
+            var due = DueDate(answers.GetValueOrDefault(stage.TimelineSection), stage.Due ?? stage.Title);
+            var owners = stage.Owner is { } role && workflow.Roles.TryGetValue(role, out var people) ? people.Logins : [];
+            IEnumerable<(string Key, string Title)> issues = stage.PerDeliverable
+                ? Answers.Items(answers.GetValueOrDefault(stage.DeliverablesSection, ""), splitOnCommas: false)
+                    .Select(d => ($"{stage.Id}:{Slug(d)}", stage.Title.Replace("{deliverable}", d, StringComparison.Ordinal)))
+                : [(stage.Id, stage.Title)];
+            foreach (var (key, title) in issues)
+                yield return new PlannedStage(key, $"[{campaign}] {title}", Body(key, campaign, brief, stage, due), stage.Owner, owners, due);
+        }
+    }
+
+    private static string Body(string key, string campaign, IssueRef brief, CampaignStage stage, DateOnly? due)
+    {
+        var text = new StringBuilder(Marker(key)).Append('\n')
+            .Append($"A stage of the campaign **{Answers.Plain(campaign)}**, planned from its brief (#{brief.Number}).\n\n");
+        if (stage.Owner is { } owner) text.Append($"**Owner**: {owner.Replace('-', ' ')}\n");
+        text.Append(due is { } date ? $"**Due**: {date:yyyy-MM-dd}\n" : "**Due**: no date yet (the brief's timeline names none for this stage)\n");
+        if (stage.Checklist.Count > 0) text.Append('\n').AppendJoin("", stage.Checklist.Select(item => $"- [ ] {item}\n"));
+        return text.ToString();
+    }
+
+    /// <summary>The brief's comment on its plan; GitHub shows each stage's state in the brief's sub-issues list.</summary>
+    private static string RenderPlan(string campaign, IReadOnlyList<PlannedStage> stages, Workflow workflow)
+    {
+        var text = new StringBuilder(PlanMarker).Append('\n')
+            .Append($"### 🗺️ The plan of {Answers.Plain(campaign)}\n\n")
+            .Append("The brief is approved, so its plan is open as sub-issues of this issue, one per stage of the operations flow:\n\n")
+            .Append("| Stage | Owner | Due |\n|---|---|---|\n");
+        foreach (var stage in stages)
+            text.Append($"| {Answers.Plain(stage.Title)} | {stage.OwnerRole?.Replace('-', ' ') ?? "—"}{(stage.Assignees.Count > 0 ? $" ({string.Join(", ", stage.Assignees)})" : "")} | {stage.Due?.ToString("yyyy-MM-dd") ?? "—"} |\n");
+        return text.Append("\n<sub>Close a stage's issue when it is done; the sub-issues list above shows the campaign's progress.</sub>\n").ToString();
+    }
+
+    /// <summary>The date on the timeline line that names the stage ("Launch to public: 2031-04-01", "Plan – 1 March 2031").</summary>
+    private static DateOnly? DueDate(string? timeline, string name)
+    {
+        foreach (var line in (timeline ?? "").Split('\n'))
+        {
+            var parts = TimelineLine().Match(line.Trim());
+            if (parts.Success && parts.Groups[1].Value.Contains(name, StringComparison.OrdinalIgnoreCase) && Answers.TryParseDate(parts.Groups[2].Value.Trim(), out var date))
+                return date;
+        }
+        return null;
+    }
+
+    private static string Slug(string text) => SlugBreak().Replace(text.ToLowerInvariant(), "-").Trim('-');
+
+    [GeneratedRegex(@"^[-*•\s]*(.+?)\s*(?::|–|—|\s-\s)\s*(.+)$")]
+    private static partial Regex TimelineLine();
+
+    [GeneratedRegex("[^a-z0-9]+")]
+    private static partial Regex SlugBreak();
+}
