@@ -27,7 +27,7 @@ public static class CampaignDocuments
                 ... on Issue {
                   id
                   repository { id }
-                  subIssues(first: 100) { nodes { id body } }
+                  subIssues(first: 100) { nodes { id number title state body } }
                 }
               }
             {{users}}}

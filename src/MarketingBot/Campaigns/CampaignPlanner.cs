@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MarketingBot.Board;
+using MarketingBot.Effects;
 using MarketingBot.GitHub;
 using MarketingBot.Planner;
 using Microsoft.Extensions.Options;
@@ -9,9 +10,11 @@ namespace MarketingBot.Campaigns;
 /// <summary>
 /// Opens a campaign's plan on GitHub: reads which stages the brief already has (by the key each stage issue carries),
 /// opens the missing ones as sub-issues in one request, puts them on the Work Schedule board with their due dates,
-/// and queues their Content Planner rows. Approving again, a redelivery or a retry after a failure opens nothing twice.
+/// and queues their Content Planner rows; then it keeps every stage in the campaign's records and shows them, with their
+/// issue numbers, in the brief's comment. Approving again, a redelivery or a retry after a failure opens nothing twice.
 /// </summary>
-public sealed class CampaignPlanner(GitHubGraphQL graphQL, WorkScheduleBoard board, PlannerMirror planner, IOptions<PlannerSettings> plannerSettings)
+public sealed class CampaignPlanner(
+    GitHubGraphQL graphQL, GitHubEffects github, WorkScheduleBoard board, CampaignRecords records, PlannerMirror planner, IOptions<PlannerSettings> plannerSettings)
 {
     public async Task<int> ApplyAsync(long installationId, OpenCampaignPlan plan, CancellationToken cancellationToken)
     {
@@ -19,10 +22,15 @@ public sealed class CampaignPlanner(GitHubGraphQL graphQL, WorkScheduleBoard boa
         var (read, readVariables) = CampaignDocuments.Read(plan.BriefNodeId, logins);
         var found = await graphQL.QueryAsync<JsonElement>(installationId, read, readVariables, cancellationToken);
         var brief = found.GetProperty("node");
-        var open = brief.GetProperty("subIssues").GetProperty("nodes").EnumerateArray()
-            .Select(n => n.GetProperty("body").GetString() ?? "").ToList();
-        var missing = plan.Stages.Where(s => !open.Any(body => body.Contains(CampaignPlans.Marker(s.Key), StringComparison.Ordinal))).ToList();
-        if (missing.Count == 0) return 0;
+        var open = brief.GetProperty("subIssues").GetProperty("nodes").EnumerateArray().ToList();
+        JsonElement? OpenFor(PlannedStage stage) =>
+            open.Cast<JsonElement?>().FirstOrDefault(n => (n!.Value.GetProperty("body").GetString() ?? "").Contains(CampaignPlans.Marker(stage.Key), StringComparison.Ordinal));
+        var missing = plan.Stages.Where(s => OpenFor(s) is null).ToList();
+        if (missing.Count == 0)
+        {
+            await RecordAsync(installationId, plan, [.. plan.Stages.Select(s => (s, OpenFor(s)!.Value))], cancellationToken);
+            return 0;
+        }
 
         // A login GitHub does not know (a typo in the workflow's roles) is left out rather than failing the plan.
         var ids = logins.Select((login, i) => (login, found.TryGetProperty($"user{i}", out var user) && user.ValueKind == JsonValueKind.Object ? user.GetProperty("id").GetString() : null))
@@ -46,6 +54,19 @@ public sealed class CampaignPlanner(GitHubGraphQL graphQL, WorkScheduleBoard boa
                     ["Status"] = "Planned", ["URL"] = url,
                 }), plan.PlannerColumns, firstWrite: true);
             }
+        await RecordAsync(installationId, plan, [.. plan.Stages.Select(s => (s, OpenFor(s) ?? issues.First(c => c.Stage == s).Issue))], cancellationToken);
         return missing.Count;
+    }
+
+    /// <summary>Keeps every stage with its issue, and shows them, numbered, in the brief's comment.</summary>
+    private async Task RecordAsync(long installationId, OpenCampaignPlan plan, IReadOnlyList<(PlannedStage Stage, JsonElement Issue)> stages, CancellationToken cancellationToken)
+    {
+        foreach (var (stage, issue) in stages)
+            await records.RecordStageAsync(new StageRecord(plan.BriefNodeId, plan.Brief.Number, plan.Campaign, stage.Key, issue.GetProperty("id").GetString()!,
+                $"{plan.Brief.Owner}/{plan.Brief.Repository}", issue.GetProperty("number").GetInt32(), stage.Title, stage.OwnerRole, stage.Assignees, stage.Due,
+                Done: issue.TryGetProperty("state", out var state) && state.GetString() == "CLOSED"));
+        var kept = await records.ReadStagesAsync(plan.BriefNodeId);
+        await github.ApplyAsync(installationId, [new UpsertBotComment(plan.Brief, CampaignPlans.PlanMarker,
+            CampaignProgress.Render(plan.Campaign, [.. kept.Select(StageView.Of)], await records.ReadKpisAsync(plan.BriefNodeId), plan.Today))], cancellationToken);
     }
 }

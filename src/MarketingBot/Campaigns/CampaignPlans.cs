@@ -13,12 +13,22 @@ public sealed record PlannedStage(string Key, string Title, string Body, string?
 /// The approved brief's plan is open: one sub-issue of the brief per stage, each opened once (a stage whose key a
 /// sub-issue already carries is left as it is), put on the Work Schedule board with its due date.
 /// </summary>
+/// <param name="Today">Where the team is, when the plan was decided: stages due before it show as overdue.</param>
 public sealed record OpenCampaignPlan(
-    IssueRef Brief, string BriefNodeId, string Campaign, IReadOnlyList<PlannedStage> Stages, BoardLayout? Board, IReadOnlyList<string> PlannerColumns) : Effect
+    IssueRef Brief, string BriefNodeId, string Campaign, IReadOnlyList<PlannedStage> Stages, BoardLayout? Board, IReadOnlyList<string> PlannerColumns, DateOnly Today)
+    : Effect
 {
     public override string Describe() => $"open the plan of \"{Campaign}\" as sub-issues of {Brief}, each once: {string.Join(", ", Stages.Select(s => s.Title))}";
 
     public override string Text => string.Join("\n\n", Stages.Select(s => $"{s.Title}\n{s.Body}"));
+}
+
+/// <summary>The brief's KPIs and their targets, kept when its plan opens so that <c>/kpi</c> and the monthly review can set actuals against them.</summary>
+public sealed record RecordKpiTargets(string Brief, IReadOnlyList<(string Name, string Target)> Kpis) : RecordEffect
+{
+    public override string Describe() => $"record the campaign's KPIs: {string.Join(", ", Kpis.Select(k => $"{k.Name} {k.Target}"))}";
+
+    public override Task ApplyAsync(RecordStores records, long? installationId) => records.Campaigns.RecordKpiTargetsAsync(Brief, Kpis);
 }
 
 /// <summary>The operations flow after a brief: once it is approved, its plan, stage by stage, from the workflow's <c>stages</c>.</summary>
@@ -36,10 +46,14 @@ public static partial class CampaignPlans
         var answers = RequestBody.Parse(brief.Body, type);
         var campaign = Campaign(brief.Title, type);
         var stages = Stages(type, answers, workflow, campaign, brief.Ref).ToList();
+        var kpis = CampaignProgress.ParseKpis(answers.GetValueOrDefault("kpis"));
         return
         [
-            new OpenCampaignPlan(brief.Ref, briefNodeId, campaign, stages, workflow.Board, workflow.Planner.Columns),
-            new UpsertBotComment(brief.Ref, PlanMarker, RenderPlan(campaign, stages, workflow)),
+            new RecordKpiTargets(briefNodeId, kpis),
+            new OpenCampaignPlan(brief.Ref, briefNodeId, campaign, stages, workflow.Board, workflow.Planner.Columns, today),
+            new UpsertBotComment(brief.Ref, PlanMarker, CampaignProgress.Render(campaign,
+                [.. stages.Select(s => new StageView(s.Title, s.OwnerRole, s.Assignees, s.Due, Number: null, Done: false))],
+                [.. kpis.Select(k => new KpiRecord(k.Name, k.Target, Actual: null))], today)),
         ];
     }
 
@@ -71,18 +85,6 @@ public static partial class CampaignPlans
         text.Append(due is { } date ? $"**Due**: {date:yyyy-MM-dd}\n" : "**Due**: no date yet (the brief's timeline names none for this stage)\n");
         if (stage.Checklist.Count > 0) text.Append('\n').AppendJoin("", stage.Checklist.Select(item => $"- [ ] {item}\n"));
         return text.ToString();
-    }
-
-    /// <summary>The brief's comment on its plan; GitHub shows each stage's state in the brief's sub-issues list.</summary>
-    private static string RenderPlan(string campaign, IReadOnlyList<PlannedStage> stages, Workflow workflow)
-    {
-        var text = new StringBuilder(PlanMarker).Append('\n')
-            .Append($"### 🗺️ The plan of {Answers.Plain(campaign)}\n\n")
-            .Append("The brief is approved, so its plan is open as sub-issues of this issue, one per stage of the operations flow:\n\n")
-            .Append("| Stage | Owner | Due |\n|---|---|---|\n");
-        foreach (var stage in stages)
-            text.Append($"| {Answers.Plain(stage.Title)} | {stage.OwnerRole?.Replace('-', ' ') ?? "—"}{(stage.Assignees.Count > 0 ? $" ({string.Join(", ", stage.Assignees)})" : "")} | {stage.Due?.ToString("yyyy-MM-dd") ?? "—"} |\n");
-        return text.Append("\n<sub>Close a stage's issue when it is done; the sub-issues list above shows the campaign's progress.</sub>\n").ToString();
     }
 
     /// <summary>The date on the timeline line that names the stage ("Launch to public: 2031-04-01", "Plan – 1 March 2031").</summary>

@@ -24,6 +24,7 @@ public static class CommandCatalog
         new("convert", "/convert", "turn this issue's untracked tasks over two hours (or the digest's draft items) into issues", Team),
         new("snooze", "/snooze <duration>", "silence the two-hour reminders for this issue, e.g. 3d", ["marketing-team"]),
         new("sync", "/sync", "rewrite the Content Planner row now", Team),
+        new("kpi", "/kpi <name> <value>", "report the actual of one of a campaign's KPIs, on a stage of the campaign, e.g. /kpi MQLs 96", Team),
     ];
 
     public static CommandInfo? Find(string name) => All.FirstOrDefault(c => c.Name == name);

@@ -13,8 +13,8 @@ namespace MarketingBot.Commands;
 /// bots, this App included, are never commands, so no bot can loop with another.
 /// </summary>
 public sealed class CommandHandler(
-    WorkflowSource workflows, RoleMembership roles, ApprovalRecords approvals, CardRecords cards, WorkScheduleBoard board, DryRunMode dryRun, CommandReplies replies,
-    TimeProvider time) : IDeliveryHandler
+    WorkflowSource workflows, RoleMembership roles, ApprovalRecords approvals, CardRecords cards, Campaigns.CampaignRecords campaigns, WorkScheduleBoard board,
+    DryRunMode dryRun, CommandReplies replies, TimeProvider time) : IDeliveryHandler
 {
     public async Task<Decision> HandleAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
     {
@@ -41,9 +41,16 @@ public sealed class CommandHandler(
             await approvals.ReadApprovalsAsync(issue.NodeId),
             (await cards.FindCardAsync(issue.NodeId))?.Status,
             columns,
-            time.GetUtcNow());
+            time.GetUtcNow(),
+            await CampaignOfAsync(issue.NodeId));
         return replies.Pace(CommandRules.Decide(commands, context), delivery.InstallationId, sender);
     }
+
+    /// <summary>The campaign an issue is a stage of, for <c>/kpi</c>; null for any other issue.</summary>
+    private async Task<Campaigns.CampaignContext?> CampaignOfAsync(string issueNodeId) =>
+        await campaigns.FindStageAsync(issueNodeId) is { } stage
+            ? new Campaigns.CampaignContext(stage, await campaigns.ReadStagesAsync(stage.Brief), await campaigns.ReadKpisAsync(stage.Brief))
+            : null;
 
     private static bool IsBot(Octokit.Webhooks.Models.User? user) =>
         user is not null && (user.Type?.StringValue == "Bot" || user.Login.EndsWith("[bot]", StringComparison.OrdinalIgnoreCase));

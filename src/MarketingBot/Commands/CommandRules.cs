@@ -25,7 +25,8 @@ public sealed record CommandContext(
     IReadOnlyList<Approval> Approvals,
     string? BoardStatus,
     IReadOnlyList<string>? BoardColumns,
-    DateTimeOffset Now);
+    DateTimeOffset Now,
+    Campaigns.CampaignContext? Campaign = null);
 
 /// <summary>
 /// The slash-command rules, pure: given the commands of a comment and what the bot knows, the
@@ -82,6 +83,7 @@ public static partial class CommandRules
                 if (info.Name is "help") Say(command, Help());
                 else if (info.Name is "snooze") Snooze(command);
                 else if (info.Name is "convert") Convert(command);
+                else if (info.Name is "kpi") Kpi(command);
                 else Refuse(command, "this issue is not a marketing request, so there is nothing to do that to.");
                 return;
             }
@@ -99,7 +101,36 @@ public static partial class CommandRules
                 case "snooze": Snooze(command); break;
                 case "convert": Convert(command); break;
                 case "sync": _rewritePlanner = true; Done(command, recheck: true); break;
+                case "kpi": Kpi(command); break;
             }
+        }
+
+        /// <summary><c>/kpi &lt;name&gt; &lt;value&gt;</c>: the KPI's actual, kept and shown against its target here and on the brief.</summary>
+        private void Kpi(SlashCommand command)
+        {
+            if (context.Campaign is not { } campaign)
+            {
+                Refuse(command, "`/kpi` reports a campaign's results: use it on one of the campaign's stage issues (the tracking stage).");
+                return;
+            }
+            var names = campaign.Kpis.Select(k => k.Name).ToList();
+            var kpi = command.Arguments.Count >= 2
+                ? campaign.Kpis.FirstOrDefault(k => string.Equals(k.Name, string.Join(' ', command.Arguments.SkipLast(1)), StringComparison.OrdinalIgnoreCase))
+                : null;
+            if (kpi is null)
+            {
+                Refuse(command, names.Count == 0
+                    ? "the campaign's brief names no KPIs (a line like `MQLs: 120` under KPIs), so there is nothing to report against."
+                    : $"write `/kpi <name> <value>` with one of the brief's KPIs: {string.Join(", ", names.Select(n => Answers.Quote(n)))}.");
+                return;
+            }
+            var (stage, actual) = (campaign.Stage, command.Arguments[^1]);
+            var kpis = campaign.Kpis.Select(k => k == kpi ? k with { Actual = actual } : k).ToList();
+            var owner = stage.Repository.Split('/');
+            _effects.Add(new Campaigns.RecordKpiActual(stage.Brief, kpi.Name, actual, context.Sender));
+            _effects.Add(new UpsertBotComment(new IssueRef(owner[0], owner[1], stage.BriefNumber), Campaigns.CampaignPlans.PlanMarker,
+                Campaigns.CampaignProgress.Render(stage.Campaign, [.. campaign.Stages.Select(Campaigns.StageView.Of)], kpis, Today)));
+            Say(command, $"{Answers.Plain(kpi.Name)} is now {Answers.Quote(actual)}.\n\n{Campaigns.CampaignProgress.KpiTable(kpis)}");
         }
 
         private bool May(CommandInfo info)

@@ -123,6 +123,7 @@ public static class MarketingBotServices
         services.AddSingleton<IScheduledJob>(sp => sp.GetRequiredService<TwoHourJob>());
         services.AddSingleton<MarketingBot.Review.ReviewJob>();
         services.AddSingleton<IScheduledJob>(sp => sp.GetRequiredService<MarketingBot.Review.ReviewJob>());
+        services.AddSingleton<IScheduledJob, Campaigns.CampaignsAtRiskJob>();
         services.AddSingleton<JobScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<JobScheduler>());
         services.AddSingleton<CardMovePoll>();
@@ -184,6 +185,7 @@ public static class MarketingBotServices
         services.AddSingleton<JobRuns>();
         services.AddSingleton<PlannerQueue>();
         services.AddSingleton<BotCommentRecords>();
+        services.AddSingleton<Campaigns.CampaignRecords>();
         services.AddSingleton<RecordStores>();
         services.AddSingleton<ReviewSources>();
     }

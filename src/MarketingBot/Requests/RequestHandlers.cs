@@ -11,13 +11,19 @@ namespace MarketingBot.Requests;
 /// A request opened, edited, reopened, (un)labelled or closed: check it, bring comment, labels,
 /// assignees and planner row in line, and move its card on the Work Schedule board.
 /// </summary>
-public sealed class RequestCheckHandler(WorkflowSource workflows, CardRecords cards, ApprovalRecords approvals, TimeProvider time) : IDeliveryHandler
+public sealed class RequestCheckHandler(
+    WorkflowSource workflows, CardRecords cards, ApprovalRecords approvals, Campaigns.CampaignRecords campaigns, TimeProvider time) : IDeliveryHandler
 {
     public async Task<Decision> HandleAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
     {
         if (delivery.Payload is not IssuesEvent { Issue: { } issue, Repository: { } repository }) return Decision.Nothing("no issue in the payload");
         var request = RequestIssue.From(issue, repository);
         var workflow = await workflows.ForRepositoryAsync(delivery.InstallationId, request.Ref.Owner, repository.Name);
+        var today = RequestRules.Today(workflow, time.GetUtcNow());
+        // A campaign stage closed or reopened: its brief shows the campaign's progress.
+        if (delivery.Action is "closed" or "reopened" && await campaigns.FindStageAsync(issue.NodeId) is { } stage)
+            return Campaigns.CampaignProgress.StageChanged(stage, delivery.Action == "closed",
+                await campaigns.ReadStagesAsync(stage.Brief), await campaigns.ReadKpisAsync(stage.Brief), today);
         var label = delivery.Payload switch
         {
             Octokit.Webhooks.Events.Issues.IssuesLabeledEvent labeled => labeled.Label?.Name,
@@ -27,7 +33,6 @@ public sealed class RequestCheckHandler(WorkflowSource workflows, CardRecords ca
         var board = BoardRules.Decide(delivery.Action, request, issue.NodeId, issue.StateReason?.ToString(), label, workflow);
         // The row shows the column this event puts the card in, not the one it leaves.
         var column = board.OfType<PlaceOnBoard>().FirstOrDefault() is { } placed ? placed.Column : (await cards.FindCardAsync(issue.NodeId))?.Status;
-        var today = RequestRules.Today(workflow, time.GetUtcNow());
         var decision = delivery.Action switch
         {
             // The issue is gone from this repository: its row stays (people's notes are beside it) and says what happened.

@@ -21,9 +21,12 @@ public sealed record ReviewFigures(
     int NagsSent,
     int NagsResolved);
 
+/// <summary>A campaign still running, for the review: its KPIs, target against actual.</summary>
+public sealed record CampaignResults(string Campaign, string Repository, int BriefNumber, IReadOnlyList<MarketingBot.Campaigns.KpiRecord> Kpis);
+
 /// <summary>
-/// The monthly performance review (handbook: first Thursday of the month): the two-part checklist
-/// and the previous month's figures, computed purely from the bot's records, with a Mermaid chart.
+/// The monthly performance review (handbook: first Thursday of the month): the team's checklist, the previous
+/// month's figures computed purely from the bot's records with a Mermaid chart, and each live campaign's KPIs.
 /// </summary>
 public static class MonthlyReview
 {
@@ -90,7 +93,8 @@ public static class MonthlyReview
     public static string Title(string pattern, DateOnly month) => pattern.Replace("{month}", MonthName(month), StringComparison.Ordinal);
 
     /// <param name="checklist">The workflow's review checklist, part by part.</param>
-    public static string Render(ReviewFigures figures, IReadOnlyList<ReviewPart> checklist)
+    /// <param name="campaigns">The campaigns still running, with their KPIs: each target against its actual.</param>
+    public static string Render(ReviewFigures figures, IReadOnlyList<ReviewPart> checklist, IReadOnlyList<CampaignResults>? campaigns = null)
     {
         var text = new StringBuilder(Marker(figures.Month)).Append('\n');
         text.Append($"Monthly marketing performance review for **{MonthName(figures.Month)}**. ")
@@ -123,6 +127,15 @@ public static class MonthlyReview
             text.Append("\n```mermaid\npie title Requests opened by type\n");
             foreach (var (type, count) in figures.OpenedByType) text.Append($"    \"{type.Replace("\"", "'")}\" : {count}\n");
             text.Append("```\n");
+        }
+        if (campaigns is { Count: > 0 })
+        {
+            text.Append("\n## Campaigns\n");
+            foreach (var campaign in campaigns)
+            {
+                text.Append($"\n### {Answers.Plain(campaign.Campaign)} ({campaign.Repository}#{campaign.BriefNumber})\n\n");
+                text.Append(campaign.Kpis.Count > 0 ? MarketingBot.Campaigns.CampaignProgress.KpiTable(campaign.Kpis) : "Its brief names no KPIs.\n");
+            }
         }
         text.Append("\n<sub>Counted by MarketingBot from the requests it handled in ").Append(MonthName(figures.Month))
             .Append(". The checklist is the team's: change it under <code>review: checklist:</code> in the workflow file.</sub>\n");

@@ -28,8 +28,9 @@ public static class ReviewCommand
         var workflow = string.IsNullOrWhiteSpace(bot.WorkflowPath) ? WorkflowFile.Default : await WorkflowCommands.LoadAsync(bot.WorkflowPath, errors);
         if (workflow is null) return 1;
         await using var database = Database.Open(storage, TimeProvider.System);
-        var records = new ReviewSources(new RequestHistory(database), new CardRecords(database), new NagRecords(database));
-        await output.WriteAsync(MonthlyReview.Render(await ReviewJob.ComputeAsync(records, month, workflow, owner: null), workflow.Review?.Checklist ?? []));
+        var records = new ReviewSources(new RequestHistory(database), new CardRecords(database), new NagRecords(database), new Campaigns.CampaignRecords(database));
+        await output.WriteAsync(MonthlyReview.Render(await ReviewJob.ComputeAsync(records, month, workflow, owner: null), workflow.Review?.Checklist ?? [],
+            await ReviewJob.LiveCampaignsAsync(records, owner: null)));
         return 0;
     }
 }

@@ -26,13 +26,27 @@ public sealed class ReviewJob(MarketingTrackers trackers, ReviewSources records,
             var (workflow, review) = (tracker.Workflow, tracker.Workflow.Review!);
             var month = MonthlyReview.MonthBefore(occurrence, workflow.Zone);
             var figures = await ComputeAsync(records, month, workflow, tracker.Owner);
+            var campaigns = await LiveCampaignsAsync(records, tracker.Owner);
             var assignees = review.Assignees.SelectMany(a => workflow.Roles.TryGetValue(a, out var role) ? role.Logins : [a]).Distinct().ToList();
             await effects.ApplyAsync(tracker.InstallationId,
                 [new UpsertTrackerIssue(tracker.Owner, tracker.Repository, MonthlyReview.Marker(month), MonthlyReview.Title(review.Title, month),
-                    MonthlyReview.Render(figures, review.Checklist), assignees, Comment: null, IncludeClosed: true)], cancellationToken);
+                    MonthlyReview.Render(figures, review.Checklist, campaigns), assignees, Comment: null, IncludeClosed: true)], cancellationToken);
             outcomes.Add($"{tracker.Place}: review of {month:yyyy-MM} ({figures.OpenedByType.Sum(t => t.Count)} requests opened)");
         }
         return outcomes.Count == 0 ? "no tracker has the review on" : string.Join("; ", outcomes);
+    }
+
+    /// <summary>Every campaign with a stage still open (of this owner's repositories; null: all), with its KPIs.</summary>
+    public static async Task<IReadOnlyList<CampaignResults>> LiveCampaignsAsync(ReviewSources records, string? owner)
+    {
+        var live = new List<CampaignResults>();
+        foreach (var campaign in (await records.Campaigns.ReadOpenStagesAsync())
+            .Where(s => owner is null || s.Repository.StartsWith(owner + "/", StringComparison.OrdinalIgnoreCase)).GroupBy(s => s.Brief))
+        {
+            var brief = campaign.First();
+            live.Add(new CampaignResults(brief.Campaign, brief.Repository, brief.BriefNumber, await records.Campaigns.ReadKpisAsync(campaign.Key)));
+        }
+        return live;
     }
 
     /// <param name="owner">Only requests of this owner's repositories; null: all.</param>
@@ -47,4 +61,4 @@ public sealed class ReviewJob(MarketingTrackers trackers, ReviewSources records,
 }
 
 /// <summary>The records a review is computed from: requests, their cards' column history, and the two-hour reminders.</summary>
-public sealed record ReviewSources(RequestHistory Requests, CardRecords Cards, NagRecords Nags);
+public sealed record ReviewSources(RequestHistory Requests, CardRecords Cards, NagRecords Nags, Campaigns.CampaignRecords Campaigns);

@@ -19,6 +19,9 @@ public sealed class ScheduleSettings
     /// <summary>Weekdays at 09:00.</summary>
     public string TwoHourRule { get; set; } = "0 9 * * 1-5";
 
+    /// <summary>Weekdays at 09:00: the "Campaigns at risk" issue.</summary>
+    public string CampaignsAtRisk { get; set; } = "0 9 * * 1-5";
+
     /// <summary>The first Thursday of each month at 09:00 (the handbook's review day).</summary>
     public string MonthlyReview { get; set; } = "0 9 * * 4#1";
 

@@ -4,6 +4,7 @@ using MarketingBot.Campaigns;
 using MarketingBot.Effects;
 using MarketingBot.Requests;
 using MarketingBot.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MarketingBot.Tests.Campaigns;
 
@@ -91,7 +92,7 @@ public sealed class CampaignPlanTests : LiveBotTest
         Assert.StartsWith(CampaignPlans.Marker("plan"), plan.Stages[0].Body, StringComparison.Ordinal);
         // The brief's comment names every stage, its owner and due date.
         var comment = Assert.Single(effects.OfType<UpsertBotComment>());
-        Assert.Contains(comment.Body.Split('\n'), l => l.Contains("Launch to the public", StringComparison.Ordinal) && l.EndsWith("| marketing team (mia, sam) | 2031-03-12 |", StringComparison.Ordinal));
+        Assert.Contains(comment.Body.Split('\n'), l => l.StartsWith("- [ ] \\[Spring launch\\] Launch to the public · marketing team (mia, sam) · due 2031-03-12", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -143,6 +144,71 @@ public sealed class CampaignPlanTests : LiveBotTest
         // Approving again, or GitHub delivering the approval again, opens nothing twice.
         await ApproveAsync("approve-2");
         Assert.Equal(12, Live.Projects.SubIssues["I_40"].Count);
+    }
+
+    [Fact]
+    public async Task Closing_a_stage_and_reporting_a_KPI_show_on_the_brief_and_the_tracking_stage()
+    {
+        Live.GitHub.HasWorkflowFile("""
+            base: built-in
+            roles:
+              project-owner: { logins: [olga] }
+              marketing-team: { logins: [mia, sam] }
+            """);
+        var brief = new FakeIssueComments(Live.GitHub.Server, LiveBot.Repository, 40, "marketingbot[bot]");
+        await ApproveAsync("approve-1");
+        var stages = Live.Projects.SubIssues["I_40"];
+        var plan = stages.Single(s => s.Title == "[Spring launch] Campaign and plan development");
+        var tracking = stages.Single(s => s.Title == "[Spring launch] Tracking and reporting");
+        string Progress() => brief.All.Single(c => c.Body.Contains(CampaignPlans.PlanMarker, StringComparison.Ordinal)).Body;
+        // Titles are set as plain text: GitHub shows "\[" as "[".
+        Assert.Contains($"- [ ] #{plan.Number} \\[Spring launch\\] Campaign and plan development · project owner (olga) · due 2031-02-20", Progress(), StringComparison.Ordinal);
+        Assert.Contains("**Next**: \\[Spring launch\\] Campaign and plan development, owned by project owner (olga).", Progress(), StringComparison.Ordinal);
+
+        await DeliverAsync("issues", "close-plan", Payloads.IssueEvent("closed", plan.Number, plan.Id, FakeGitHub.InstallationId, title: plan.Title, body: plan.Body,
+            state: "closed", stateReason: "completed"));
+        Assert.Contains($"- [x] #{plan.Number} \\[Spring launch\\] Campaign and plan development", Progress(), StringComparison.Ordinal);
+        Assert.Contains("1 of 12 stages done", Progress(), StringComparison.Ordinal);
+
+        var trackingComments = new FakeIssueComments(Live.GitHub.Server, LiveBot.Repository, tracking.Number, "marketingbot[bot]");
+        Live.GitHub.Server.Given(WireMock.RequestBuilders.Request.Create().WithPath($"/repos/{LiveBot.Repository}/issues/comments/*/reactions").UsingPost())
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody("""{"id":1,"content":"+1"}"""));
+        await DeliverAsync("issue_comment", "kpi-1", Payloads.IssueComment("created", 9001, "/kpi MQLs 96", "mia", number: tracking.Number, nodeId: tracking.Id,
+            title: tracking.Title, body: tracking.Body));
+
+        var reply = Assert.Single(trackingComments.All, c => c.Body.Contains("MQLs is now", StringComparison.Ordinal)).Body;
+        Assert.Contains("| MQLs | 120 | 96 | 80% |", reply, StringComparison.Ordinal);
+        Assert.Contains("| Sign-ups | 400 | — | — |", Progress(), StringComparison.Ordinal);
+        Assert.Contains("| MQLs | 120 | 96 | 80% |", Progress(), StringComparison.Ordinal);
+        Assert.Contains("xychart-beta", Progress(), StringComparison.Ordinal);
+        var review = MarketingBot.Review.MonthlyReview.Render(
+            MarketingBot.Review.MonthlyReview.Compute(new DateOnly(2031, 3, 1), TimeZoneInfo.Utc, new([], [], (0, 0)), "Todo", "Done"), [],
+            await MarketingBot.Review.ReviewJob.LiveCampaignsAsync(Live.Bot.Services.GetRequiredService<MarketingBot.Review.ReviewSources>(), "acme"));
+        Assert.Contains("### Spring launch (acme/customer#40)", review, StringComparison.Ordinal);
+        Assert.Contains("| MQLs | 120 | 96 | 80% |", review, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_campaigns_at_risk_issue_lists_overdue_stages_and_mentions_their_owners_once()
+    {
+        StageRecord Stage(int number, string title, string due, bool told = false) => new("I_40", 40, "Spring launch", $"s{number}", $"I_s{number}", "acme/customer",
+            number, title, "marketing-team", ["mia"], DateOnly.Parse(due), Done: false, AtRiskTold: told);
+
+        var first = CampaignsAtRiskJob.Decide("acme", "marketing", [Stage(501, "[Spring launch] Launch to the public", "2031-03-12")], new DateOnly(2031, 3, 16), Team);
+        Assert.Contains("| Spring launch (#40) | #501 | marketing team (mia) | 2031-03-12 | 4 |", first.Body, StringComparison.Ordinal);
+        Assert.Equal("@mia — these stages are now past their due date: #501.", first.Comment);
+
+        var later = CampaignsAtRiskJob.Decide("acme", "marketing", [Stage(501, "[Spring launch] Launch to the public", "2031-03-12", told: true)], new DateOnly(2031, 3, 17), Team);
+        Assert.Null(later.Comment);
+        Assert.Contains("✅ No campaign stage", CampaignsAtRiskJob.Decide("acme", "marketing", [], new DateOnly(2031, 3, 18), Team).Body, StringComparison.Ordinal);
+    }
+
+    private async Task DeliverAsync(string eventName, string guid, byte[] payload)
+    {
+        var response = await Live.Bot.PostAsync(eventName, guid, payload);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await Live.Bot.DrainAsync();
+        Assert.All(await Live.Bot.Inbox.ReadAuditAsync(guid), a => Assert.Null(a.Error));
     }
 
     private async Task ApproveAsync(string guid)

@@ -217,7 +217,11 @@ public sealed partial class FakeProjects
             ["node"] = new JsonObject
             {
                 ["id"] = brief, ["repository"] = new JsonObject { ["id"] = "R_customer" },
-                ["subIssues"] = new JsonObject { ["nodes"] = new JsonArray([.. children.Select(c => (JsonNode)new JsonObject { ["id"] = c.Id, ["body"] = c.Body })]) },
+                ["subIssues"] = new JsonObject
+                {
+                    ["nodes"] = new JsonArray([.. children.Select(c => (JsonNode)new JsonObject
+                        { ["id"] = c.Id, ["number"] = c.Number, ["title"] = c.Title, ["state"] = "OPEN", ["body"] = c.Body })]),
+                },
             },
         };
         foreach (var (name, value) in variables.AsObject().Where(v => v.Key.StartsWith("login", StringComparison.Ordinal)))

@@ -270,6 +270,33 @@ internal sealed class SqliteStorage : StorageEngine
             xml TEXT NOT NULL,
             created_at INTEGER NOT NULL);
         """,
+        // Campaign plans: each stage's issue under its brief, its owner, due date and state; and the KPIs' actuals.
+        """
+        CREATE TABLE campaign_stages (
+            brief TEXT NOT NULL,
+            brief_number INTEGER NOT NULL,
+            campaign TEXT NOT NULL,
+            stage TEXT NOT NULL,
+            issue TEXT NOT NULL,
+            repository TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            owner_role TEXT,
+            assignees TEXT NOT NULL,
+            due TEXT,
+            done INTEGER NOT NULL DEFAULT 0,
+            at_risk_told INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (brief, stage));
+        CREATE INDEX campaign_stages_issue ON campaign_stages(issue);
+        CREATE TABLE campaign_kpis (
+            brief TEXT NOT NULL,
+            name TEXT NOT NULL,
+            target TEXT NOT NULL,
+            actual TEXT,
+            by_login TEXT,
+            at INTEGER NOT NULL,
+            PRIMARY KEY (brief, name));
+        """,
     ];
 
     private static void Migrate(SqliteConnection connection)
