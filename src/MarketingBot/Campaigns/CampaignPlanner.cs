@@ -64,7 +64,7 @@ public sealed class CampaignPlanner(
         foreach (var (stage, issue) in stages)
             await records.RecordStageAsync(new StageRecord(plan.BriefNodeId, plan.Brief.Number, plan.Campaign, stage.Key, issue.GetProperty("id").GetString()!,
                 $"{plan.Brief.Owner}/{plan.Brief.Repository}", issue.GetProperty("number").GetInt32(), stage.Title, stage.OwnerRole, stage.Assignees, stage.Due,
-                Done: issue.TryGetProperty("state", out var state) && state.GetString() == "CLOSED"));
+                Done: issue.TryGetProperty("state", out var state) && state.GetString() == "CLOSED", Approvers: stage.Approvers, AfterApprovals: stage.AfterApprovals));
         var kept = await records.ReadStagesAsync(plan.BriefNodeId);
         await github.ApplyAsync(installationId, [new UpsertBotComment(plan.Brief, CampaignPlans.PlanMarker,
             CampaignProgress.Render(plan.Campaign, [.. kept.Select(StageView.Of)], await records.ReadKpisAsync(plan.BriefNodeId), plan.Today))], cancellationToken);

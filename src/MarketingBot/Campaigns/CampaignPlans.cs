@@ -7,7 +7,10 @@ using MarketingBot.Requests;
 namespace MarketingBot.Campaigns;
 
 /// <summary>One stage of a campaign's plan as it will be opened: its lasting key, the issue's title and text, who owns it and when it is due.</summary>
-public sealed record PlannedStage(string Key, string Title, string Body, string? OwnerRole, IReadOnlyList<string> Assignees, DateOnly? Due);
+/// <param name="Approvers">The roles whose <c>/approve</c> on the stage's issue makes it ready (the brief's rule); empty: none.</param>
+/// <param name="AfterApprovals">The stage waits for the stages that need approval (a launch for its materials).</param>
+public sealed record PlannedStage(
+    string Key, string Title, string Body, string? OwnerRole, IReadOnlyList<string> Assignees, DateOnly? Due, IReadOnlyList<string> Approvers, bool AfterApprovals);
 
 /// <summary>
 /// The approved brief's plan is open: one sub-issue of the brief per stage, each opened once (a stage whose key a
@@ -52,7 +55,7 @@ public static partial class CampaignPlans
             new RecordKpiTargets(briefNodeId, kpis),
             new OpenCampaignPlan(brief.Ref, briefNodeId, campaign, stages, workflow.Board, workflow.Planner.Columns, today),
             new UpsertBotComment(brief.Ref, PlanMarker, CampaignProgress.Render(campaign,
-                [.. stages.Select(s => new StageView(s.Title, s.OwnerRole, s.Assignees, s.Due, Number: null, Done: false))],
+                [.. stages.Select(s => new StageView(s.Title, s.OwnerRole, s.Assignees, s.Due, Number: null, Done: false, s.Approvers, Approved: false, s.AfterApprovals))],
                 [.. kpis.Select(k => new KpiRecord(k.Name, k.Target, Actual: null))], today)),
         ];
     }
@@ -68,21 +71,26 @@ public static partial class CampaignPlans
             if (stage.When is { } when && !(answers.TryGetValue(when.Section, out var given) && when.OneOf.Contains(given.Trim(), StringComparer.OrdinalIgnoreCase))) continue;
             var due = DueDate(answers.GetValueOrDefault(stage.TimelineSection), stage.Due ?? stage.Title);
             var owners = stage.Owner is { } role && workflow.Roles.TryGetValue(role, out var people) ? people.Logins : [];
+            IReadOnlyList<string> approvers = stage.Approval ? Commands.Approvals.Required(type, workflow, answers) : [];
             IEnumerable<(string Key, string Title)> issues = stage.PerDeliverable
                 ? Answers.Items(answers.GetValueOrDefault(stage.DeliverablesSection, ""), splitOnCommas: false)
                     .Select(d => ($"{stage.Id}:{Slug(d)}", stage.Title.Replace("{deliverable}", d, StringComparison.Ordinal)))
                 : [(stage.Id, stage.Title)];
             foreach (var (key, title) in issues)
-                yield return new PlannedStage(key, $"[{campaign}] {title}", Body(key, campaign, brief, stage, due), stage.Owner, owners, due);
+                yield return new PlannedStage(key, $"[{campaign}] {title}", Body(key, campaign, brief, stage, due, approvers), stage.Owner, owners, due, approvers,
+                    stage.AfterApprovals);
         }
     }
 
-    private static string Body(string key, string campaign, IssueRef brief, CampaignStage stage, DateOnly? due)
+    private static string Body(string key, string campaign, IssueRef brief, CampaignStage stage, DateOnly? due, IReadOnlyList<string> approvers)
     {
         var text = new StringBuilder(Marker(key)).Append('\n')
             .Append($"A stage of the campaign **{Answers.Plain(campaign)}**, planned from its brief (#{brief.Number}).\n\n");
         if (stage.Owner is { } owner) text.Append($"**Owner**: {owner.Replace('-', ' ')}\n");
         text.Append(due is { } date ? $"**Due**: {date:yyyy-MM-dd}\n" : "**Due**: no date yet (the brief's timeline names none for this stage)\n");
+        if (approvers.Count > 0)
+            text.Append($"**Approval**: ready once {string.Join(", ", approvers.Select(Commands.Approvals.Say))} {(approvers.Count == 1 ? "approves" : "have each approved")} it here with `/approve`.\n");
+        if (stage.AfterApprovals) text.Append("**Starts** once the campaign's materials are approved.\n");
         if (stage.Checklist.Count > 0) text.Append('\n').AppendJoin("", stage.Checklist.Select(item => $"- [ ] {item}\n"));
         return text.ToString();
     }

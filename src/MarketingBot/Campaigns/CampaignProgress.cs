@@ -16,6 +16,14 @@ public sealed record RecordKpiActual(string Brief, string Name, string Actual, s
     public override Task ApplyAsync(Effects.RecordStores records, long? installationId) => records.Campaigns.RecordKpiAsync(Brief, Name, Actual, By);
 }
 
+/// <summary>Every approver a stage needs approved it, or one withdrew.</summary>
+public sealed record RecordStageApproved(string Issue, string Title, bool Approved) : Effects.RecordEffect
+{
+    public override string Describe() => $"record that the campaign stage \"{Title}\" is {(Approved ? "approved" : "no longer approved")}";
+
+    public override Task ApplyAsync(Effects.RecordStores records, long? installationId) => records.Campaigns.MarkApprovedAsync(Issue, Approved);
+}
+
 /// <summary>A stage's issue was closed (done) or reopened.</summary>
 public sealed record RecordStageDone(string Issue, string Title, bool Done) : Effects.RecordEffect
 {
@@ -25,9 +33,13 @@ public sealed record RecordStageDone(string Issue, string Title, bool Done) : Ef
 }
 
 /// <summary>A stage as the brief's progress shows it; <paramref name="Number"/> is its issue once opened.</summary>
-public sealed record StageView(string Title, string? OwnerRole, IReadOnlyList<string> Assignees, DateOnly? Due, int? Number, bool Done)
+public sealed record StageView(
+    string Title, string? OwnerRole, IReadOnlyList<string> Assignees, DateOnly? Due, int? Number, bool Done, IReadOnlyList<string> Approvers, bool Approved, bool AfterApprovals)
 {
-    public static StageView Of(StageRecord stage) => new(stage.Title, stage.OwnerRole, stage.Assignees, stage.Due, stage.Number, stage.Done);
+    public static StageView Of(StageRecord stage) =>
+        new(stage.Title, stage.OwnerRole, stage.Assignees, stage.Due, stage.Number, stage.Done, stage.ApproverRoles, stage.Approved, stage.AfterApprovals);
+
+    public string Name => Number is { } number ? $"#{number} {Answers.Plain(Title)}" : Answers.Plain(Title);
 
     public string Owner => $"{OwnerRole?.Replace('-', ' ') ?? "no owner"}{(Assignees.Count > 0 ? $" ({string.Join(", ", Assignees)})" : "")}";
 }
@@ -44,11 +56,14 @@ public static partial class CampaignProgress
         var text = new StringBuilder(CampaignPlans.PlanMarker).Append('\n')
             .Append($"### 🗺️ {Answers.Plain(campaign)}: {done} of {stages.Count} stages done\n\n")
             .Append("The brief is approved; its plan is open as sub-issues of this issue, one per stage of the operations flow.\n\n");
+        var unapproved = stages.Where(s => s.Approvers.Count > 0 && !s.Approved).ToList();
         foreach (var stage in stages)
         {
-            var name = stage.Number is { } number ? $"#{number} {Answers.Plain(stage.Title)}" : Answers.Plain(stage.Title);
             var late = !stage.Done && stage.Due < today ? " · ⚠️ **overdue**" : "";
-            text.Append($"- [{(stage.Done ? "x" : " ")}] {name} · {stage.Owner} · {(stage.Due is { } due ? $"due {due:yyyy-MM-dd}" : "no due date")}{late}\n");
+            var approval = stage.Approvers.Count == 0 ? "" : stage.Approved ? " · ✅ approved" : " · awaiting approval";
+            var waiting = stage.AfterApprovals && !stage.Done && unapproved.Count > 0
+                ? $" · ⏳ waits for {(unapproved.Count == 1 ? "a material" : $"{unapproved.Count} materials")} to be approved" : "";
+            text.Append($"- [{(stage.Done ? "x" : " ")}] {stage.Name} · {stage.Owner} · {(stage.Due is { } due ? $"due {due:yyyy-MM-dd}" : "no due date")}{approval}{waiting}{late}\n");
         }
         text.Append(stages.FirstOrDefault(s => !s.Done) is { } next
             ? $"\n**Next**: {Answers.Plain(next.Title)}, owned by {next.Owner}.\n"

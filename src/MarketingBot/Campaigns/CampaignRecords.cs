@@ -6,7 +6,12 @@ namespace MarketingBot.Campaigns;
 /// <param name="Repository">owner/name of the stage's issue, which is the brief's repository too.</param>
 public sealed record StageRecord(
     string Brief, int BriefNumber, string Campaign, string Stage, string Issue, string Repository, int Number, string Title, string? OwnerRole,
-    IReadOnlyList<string> Assignees, DateOnly? Due, bool Done, bool AtRiskTold = false);
+    IReadOnlyList<string> Assignees, DateOnly? Due, bool Done, bool AtRiskTold = false,
+    IReadOnlyList<string>? Approvers = null, bool Approved = false, bool AfterApprovals = false)
+{
+    /// <summary>The roles whose <c>/approve</c> the stage needs before it is ready; empty: none.</summary>
+    public IReadOnlyList<string> ApproverRoles => Approvers ?? [];
+}
 
 /// <summary>A KPI of a campaign's brief: its target as the brief states it and, once reported, its actual.</summary>
 public sealed record KpiRecord(string Name, string Target, string? Actual);
@@ -19,8 +24,8 @@ public sealed class CampaignRecords(Database database)
     {
         using var command = c.CreateCommand();
         command.CommandText = """
-            INSERT INTO campaign_stages (brief, brief_number, campaign, stage, issue, repository, number, title, owner_role, assignees, due, done)
-            VALUES (@brief, @briefNumber, @campaign, @stage, @issue, @repository, @number, @title, @owner, @assignees, @due, @done)
+            INSERT INTO campaign_stages (brief, brief_number, campaign, stage, issue, repository, number, title, owner_role, assignees, due, done, approvers, after_approvals)
+            VALUES (@brief, @briefNumber, @campaign, @stage, @issue, @repository, @number, @title, @owner, @assignees, @due, @done, @approvers, @after)
             ON CONFLICT (brief, stage) DO UPDATE SET issue = @issue, repository = @repository, number = @number, title = @title
             """;
         command.Set("@brief", stage.Brief);
@@ -35,6 +40,8 @@ public sealed class CampaignRecords(Database database)
         command.Set("@assignees", string.Join(',', stage.Assignees));
         command.Set("@due", stage.Due?.ToString("yyyy-MM-dd"));
         command.Set("@done", stage.Done);
+        command.Set("@approvers", string.Join(',', stage.ApproverRoles));
+        command.Set("@after", stage.AfterApprovals);
         command.ExecuteNonQuery();
     });
 
@@ -56,6 +63,9 @@ public sealed class CampaignRecords(Database database)
     public Task<IReadOnlyList<StageRecord>> ReadToldAsync() => ReadAsync("WHERE at_risk_told = 1", null);
 
     public Task MarkDoneAsync(string issueNodeId, bool done) => Update("UPDATE campaign_stages SET done = @value WHERE issue = @issue", issueNodeId, done);
+
+    /// <summary>Every approver the stage needs has approved it (or one withdrew).</summary>
+    public Task MarkApprovedAsync(string issueNodeId, bool approved) => Update("UPDATE campaign_stages SET approved = @value WHERE issue = @issue", issueNodeId, approved);
 
     /// <summary>The owners were told the stage is at risk: they are not mentioned for it again.</summary>
     public Task MarkAtRiskToldAsync(string issueNodeId) => Update("UPDATE campaign_stages SET at_risk_told = @value WHERE issue = @issue", issueNodeId, true);
@@ -115,13 +125,15 @@ public sealed class CampaignRecords(Database database)
     {
         using var command = c.CreateCommand();
         command.CommandText = $"""
-            SELECT brief, brief_number, campaign, stage, issue, repository, number, title, owner_role, assignees, due, done, at_risk_told
+            SELECT brief, brief_number, campaign, stage, issue, repository, number, title, owner_role, assignees, due, done, at_risk_told,
+                   approvers, approved, after_approvals
             FROM campaign_stages {where} ORDER BY brief, number
             """;
         if (key is not null) command.Set("@key", key);
         return command.ReadAll(reader => new StageRecord(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
             reader.GetString(5), reader.GetInt32(6), reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8),
             reader.GetString(9).Split(',', StringSplitOptions.RemoveEmptyEntries),
-            reader.IsDBNull(10) ? null : DateOnly.Parse(reader.GetString(10), System.Globalization.CultureInfo.InvariantCulture), reader.GetFlag(11), reader.GetFlag(12)));
+            reader.IsDBNull(10) ? null : DateOnly.Parse(reader.GetString(10), System.Globalization.CultureInfo.InvariantCulture), reader.GetFlag(11), reader.GetFlag(12),
+            reader.GetString(13).Split(',', StringSplitOptions.RemoveEmptyEntries), reader.GetFlag(14), reader.GetFlag(15)));
     });
 }

@@ -35,9 +35,12 @@ public static class Approvals
     public static IReadOnlyList<string> ApproverRoles(RequestType type, Workflow workflow) =>
         type.Approvals.Select(s => s.Role).Append(workflow.ApproverRole).Distinct().ToList();
 
-    public static ApprovalState Evaluate(RequestType type, Workflow workflow, IReadOnlyDictionary<string, string> answers, IEnumerable<Approval> approvals)
+    public static ApprovalState Evaluate(RequestType type, Workflow workflow, IReadOnlyDictionary<string, string> answers, IEnumerable<Approval> approvals) =>
+        Evaluate(Required(type, workflow, answers), approvals);
+
+    /// <summary>Who approved for which of the <paramref name="required"/> roles (a campaign stage's, or a request's), and which are still needed.</summary>
+    public static ApprovalState Evaluate(IReadOnlyList<string> required, IEnumerable<Approval> approvals)
     {
-        var required = Required(type, workflow, answers);
         var given = approvals.Where(a => a.Approves).OrderBy(a => a.At)
             .SelectMany(a => a.Roles.Where(required.Contains).Select(role => (role, a.Login)))
             .ToList();

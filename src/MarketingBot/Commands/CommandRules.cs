@@ -84,6 +84,8 @@ public static partial class CommandRules
                 else if (info.Name is "snooze") Snooze(command);
                 else if (info.Name is "convert") Convert(command);
                 else if (info.Name is "kpi") Kpi(command);
+                else if (info.Name is "approve" or "unapprove" && context.Campaign is { Stage.ApproverRoles.Count: > 0 } campaign)
+                    ApproveStage(command, campaign, approves: info.Name == "approve");
                 else Refuse(command, "this issue is not a marketing request, so there is nothing to do that to.");
                 return;
             }
@@ -139,7 +141,8 @@ public static partial class CommandRules
             if (roles.Count == 0 || context.SenderRoles.Intersect(roles).Any()) return true;
             return info.Name switch
             {
-                "approve" or "unapprove" => context.Type is { } type && context.SenderRoles.Intersect(Approvals.ApproverRoles(type, Workflow)).Any(),
+                "approve" or "unapprove" => context.Type is { } type ? context.SenderRoles.Intersect(Approvals.ApproverRoles(type, Workflow)).Any()
+                    : context.Campaign is { } campaign && context.SenderRoles.Intersect(campaign.Stage.ApproverRoles).Any(),
                 "snooze" => IsAuthorOrAssignee(),
                 _ => false,
             };
@@ -190,6 +193,39 @@ public static partial class CommandRules
             if (approves && !context.SenderRoles.Intersect(after.Required).Any())
                 Say(command, $"your approval is recorded, but this {type.Name.ToLowerInvariant()} needs approval from {string.Join(", ", after.Required.Select(Approvals.Say))}.");
             else Done(command, recheck: true);
+        }
+
+        /// <summary>
+        /// <c>/approve</c> on a campaign stage that needs approval (material development): once every role it needs has
+        /// approved, the stage gets the approved label and the brief's progress says so; a withdrawal takes both back.
+        /// </summary>
+        private void ApproveStage(SlashCommand command, Campaigns.CampaignContext campaign, bool approves)
+        {
+            var stage = campaign.Stage;
+            var mine = _approvals.FindIndex(a => string.Equals(a.Login, context.Sender, StringComparison.OrdinalIgnoreCase));
+            if (!approves && (mine < 0 || !_approvals[mine].Approves))
+            {
+                Say(command, "you had not approved this stage, so there is nothing to withdraw.");
+                return;
+            }
+            var approval = new Approval(context.Sender, context.SenderRoles, approves, command.Text.Length > 0 ? command.Text : null, context.CommentId, context.Now);
+            if (mine >= 0) _approvals[mine] = approval;
+            else _approvals.Add(approval);
+            _effects.Add(new RecordApproval(context.IssueNodeId, _request.Ref, approval));
+            var after = Approvals.Evaluate(stage.ApproverRoles, _approvals);
+            var ready = after.Missing.Count == 0;
+            if (ready != stage.Approved)
+            {
+                var label = Workflow.Labels.Approved;
+                _effects.Add(ready ? new AddLabels(_request.Ref, [new Label(label.Name, label.Color, label.Description)]) : new RemoveLabel(_request.Ref, label.Name));
+                _effects.Add(new Campaigns.RecordStageApproved(stage.Issue, stage.Title, ready));
+                var owner = stage.Repository.Split('/');
+                _effects.Add(new UpsertBotComment(new IssueRef(owner[0], owner[1], stage.BriefNumber), Campaigns.CampaignPlans.PlanMarker,
+                    Campaigns.CampaignProgress.Render(stage.Campaign,
+                        [.. campaign.Stages.Select(s => Campaigns.StageView.Of(s.Issue == stage.Issue ? s with { Approved = ready } : s))], campaign.Kpis, Today)));
+            }
+            if (approves && !ready) Say(command, $"your approval is recorded; this stage still needs {string.Join(", ", after.Missing.Select(Approvals.Say))}.");
+            else Done(command);
         }
 
         private void Status(SlashCommand command)

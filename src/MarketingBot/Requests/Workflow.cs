@@ -185,6 +185,12 @@ public sealed class CampaignStage
     /// <summary>What the stage's issue lists to do (the handbook's points for that step).</summary>
     public List<string> Checklist { get; set; } = [];
 
+    /// <summary>The stage's issue is ready only once the brief's approvers (the same rule as the brief's) approve it there with <c>/approve</c>.</summary>
+    public bool Approval { get; set; }
+
+    /// <summary>The stage waits for every stage that needs approval (a launch waits for its materials), and says so while they do.</summary>
+    public bool AfterApprovals { get; set; }
+
     /// <summary>One stage per item of the brief's <see cref="DeliverablesSection"/> answer (material development).</summary>
     public bool PerDeliverable { get; set; }
 

@@ -189,6 +189,39 @@ public sealed class CampaignPlanTests : LiveBotTest
     }
 
     [Fact]
+    public async Task A_material_is_ready_once_the_briefs_approvers_approve_it_and_launches_wait_for_the_materials()
+    {
+        Live.GitHub.HasWorkflowFile("""
+            base: built-in
+            roles:
+              project-owner: { logins: [olga] }
+              department-head: { logins: [dan] }
+              marketing-team: { logins: [mia, sam] }
+            """);
+        var brief = new FakeIssueComments(Live.GitHub.Server, LiveBot.Repository, 40, "marketingbot[bot]");
+        await ApproveAsync("approve-1");
+        var video = Live.Projects.SubIssues["I_40"].Single(s => s.Title == "[Spring launch] Material development: Launch video");
+        Assert.Contains("**Approval**: ready once project owner, department head have each approved it here with `/approve`.", video.Body, StringComparison.Ordinal);
+        string Progress() => brief.All.Single(c => c.Body.Contains(CampaignPlans.PlanMarker, StringComparison.Ordinal)).Body;
+        Assert.Contains("Launch to the public · marketing team (mia, sam) · due 2031-03-12 · ⏳ waits for 5 materials to be approved", Progress(), StringComparison.Ordinal);
+
+        var comments = new FakeIssueComments(Live.GitHub.Server, LiveBot.Repository, video.Number, "marketingbot[bot]");
+        Live.GitHub.Server.Given(WireMock.RequestBuilders.Request.Create().WithPath($"/repos/{LiveBot.Repository}/issues/comments/*/reactions").UsingPost())
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody("""{"id":1,"content":"+1"}"""));
+        var labels = $"/repos/{LiveBot.Repository}/issues/{video.Number}/labels";
+        await DeliverAsync("issue_comment", "olga-approves", Payloads.IssueComment("created", 9101, "/approve", "olga", number: video.Number, nodeId: video.Id,
+            title: video.Title, body: video.Body));
+        Assert.Contains("still needs department head", Assert.Single(comments.All).Body, StringComparison.Ordinal);
+        Assert.Empty(Live.GitHub.Requests(labels, "POST"));
+
+        await DeliverAsync("issue_comment", "dan-approves", Payloads.IssueComment("created", 9102, "/approve", "dan", number: video.Number, nodeId: video.Id,
+            title: video.Title, body: video.Body));
+        Assert.Contains("\"approved\"", Assert.Single(Live.GitHub.Requests(labels, "POST")).Body, StringComparison.Ordinal);
+        Assert.Contains($"#{video.Number} \\[Spring launch\\] Material development: Launch video · marketing team (mia, sam) · due 2031-03-05 · ✅ approved", Progress(), StringComparison.Ordinal);
+        Assert.Contains("⏳ waits for 4 materials to be approved", Progress(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_campaigns_at_risk_issue_lists_overdue_stages_and_mentions_their_owners_once()
     {
         StageRecord Stage(int number, string title, string due, bool told = false) => new("I_40", 40, "Spring launch", $"s{number}", $"I_s{number}", "acme/customer",

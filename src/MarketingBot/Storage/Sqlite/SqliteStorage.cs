@@ -286,6 +286,9 @@ internal sealed class SqliteStorage : StorageEngine
             due TEXT,
             done INTEGER NOT NULL DEFAULT 0,
             at_risk_told INTEGER NOT NULL DEFAULT 0,
+            approvers TEXT NOT NULL DEFAULT '',
+            approved INTEGER NOT NULL DEFAULT 0,
+            after_approvals INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (brief, stage));
         CREATE INDEX campaign_stages_issue ON campaign_stages(issue);
         CREATE TABLE campaign_kpis (
