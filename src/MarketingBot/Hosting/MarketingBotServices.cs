@@ -121,6 +121,7 @@ public static class MarketingBotServices
         services.AddSingleton<TwoHourScan>();
         services.AddSingleton<TwoHourJob>();
         services.AddSingleton<IScheduledJob>(sp => sp.GetRequiredService<TwoHourJob>());
+        MarketingBot.Review.HubSpotClient.Register(services, configuration);
         services.AddSingleton<MarketingBot.Review.ReviewJob>();
         services.AddSingleton<IScheduledJob>(sp => sp.GetRequiredService<MarketingBot.Review.ReviewJob>());
         services.AddSingleton<IScheduledJob, Campaigns.CampaignsAtRiskJob>();

@@ -21,6 +21,9 @@ public sealed record ReviewFigures(
     int NagsSent,
     int NagsResolved);
 
+/// <summary>What HubSpot said for the month: its figures, or why there are none (null and null: no token set).</summary>
+public sealed record HubSpotFigures(HubSpotMonth? Month, string? Problem);
+
 /// <summary>A campaign still running, for the review: its KPIs, target against actual.</summary>
 public sealed record CampaignResults(string Campaign, string Repository, int BriefNumber, IReadOnlyList<MarketingBot.Campaigns.KpiRecord> Kpis);
 
@@ -94,7 +97,8 @@ public static class MonthlyReview
 
     /// <param name="checklist">The workflow's review checklist, part by part.</param>
     /// <param name="campaigns">The campaigns still running, with their KPIs: each target against its actual.</param>
-    public static string Render(ReviewFigures figures, IReadOnlyList<ReviewPart> checklist, IReadOnlyList<CampaignResults>? campaigns = null)
+    /// <param name="crm">HubSpot's figures for the month; null: none were asked for (the <c>review</c> command).</param>
+    public static string Render(ReviewFigures figures, IReadOnlyList<ReviewPart> checklist, IReadOnlyList<CampaignResults>? campaigns = null, HubSpotFigures? crm = null)
     {
         var text = new StringBuilder(Marker(figures.Month)).Append('\n');
         text.Append($"Monthly marketing performance review for **{MonthName(figures.Month)}**. ")
@@ -128,6 +132,7 @@ public static class MonthlyReview
             foreach (var (type, count) in figures.OpenedByType) text.Append($"    \"{type.Replace("\"", "'")}\" : {count}\n");
             text.Append("```\n");
         }
+        if (crm is not null) text.Append(RenderHubSpot(crm, figures.Month));
         if (campaigns is { Count: > 0 })
         {
             text.Append("\n## Campaigns\n");
@@ -139,6 +144,22 @@ public static class MonthlyReview
         }
         text.Append("\n<sub>Counted by MarketingBot from the requests it handled in ").Append(MonthName(figures.Month))
             .Append(". The checklist is the team's: change it under <code>review: checklist:</code> in the workflow file.</sub>\n");
+        return text.ToString();
+    }
+
+    private static string RenderHubSpot(HubSpotFigures crm, DateOnly month)
+    {
+        var text = new StringBuilder($"\n## HubSpot: {MonthName(month)}\n\n");
+        if (crm.Month is not { } figures)
+            return text.Append(crm.Problem is { } problem ? $"HubSpot could not be read ({Answers.Quote(problem, 200)}); fill these in from its dashboard:\n\n" : "Fill these in from HubSpot's dashboard:\n\n")
+                .Append("- [ ] New contacts: \n- [ ] New marketing qualified leads (MQLs): \n- [ ] New sales qualified leads (SQLs): \n").ToString();
+        text.Append("| New contacts | New MQLs | New SQLs |\n|---|---|---|\n")
+            .Append(FormattableString.Invariant($"| {figures.NewContacts:N0} | {figures.NewMqls:N0} | {figures.NewSqls:N0} |\n"));
+        if (figures.ByCampaign.Count > 0)
+        {
+            text.Append("\n| Campaign | New contacts from it |\n|---|---|\n");
+            foreach (var (campaign, contacts) in figures.ByCampaign) text.Append($"| {Answers.Plain(campaign)} | {contacts.ToString("N0", CultureInfo.InvariantCulture)} |\n");
+        }
         return text.ToString();
     }
 
