@@ -48,8 +48,8 @@ public static partial class CampaignPlans
         if (RequestTypes.Detect(workflow, brief.Title, brief.Body, brief.Labels) is not { Stages.Count: > 0 } type) return [];
         var answers = RequestBody.Parse(brief.Body, type);
         var campaign = Campaign(brief.Title, type);
-        var stages = Stages(type, answers, workflow, campaign, brief.Ref).ToList();
         var kpis = CampaignProgress.ParseKpis(answers.GetValueOrDefault("kpis"));
+        var stages = Stages(type, answers, workflow, campaign, brief.Ref, kpis).ToList();
         return
         [
             new RecordKpiTargets(briefNodeId, kpis),
@@ -64,7 +64,8 @@ public static partial class CampaignPlans
     public static string Campaign(string title, RequestType type) =>
         (type.TitlePrefix is { Length: > 0 } prefix && title.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? title[prefix.Length..] : title).Trim();
 
-    private static IEnumerable<PlannedStage> Stages(RequestType type, IReadOnlyDictionary<string, string> answers, Workflow workflow, string campaign, IssueRef brief)
+    private static IEnumerable<PlannedStage> Stages(RequestType type, IReadOnlyDictionary<string, string> answers, Workflow workflow, string campaign, IssueRef brief,
+        IReadOnlyList<(string Name, string Target)> kpis)
     {
         foreach (var stage in type.Stages)
         {
@@ -76,13 +77,16 @@ public static partial class CampaignPlans
                 ? Answers.Items(answers.GetValueOrDefault(stage.DeliverablesSection, ""), splitOnCommas: false)
                     .Select(d => ($"{stage.Id}:{Slug(d)}", stage.Title.Replace("{deliverable}", d, StringComparison.Ordinal)))
                 : [(stage.Id, stage.Title)];
+            // A stage that is a request of its own (the statement of work) is titled and laid out as that type's form.
+            var request = stage.Request is { } id ? workflow.RequestTypes.FirstOrDefault(t => t.Id == id) : null;
             foreach (var (key, title) in issues)
-                yield return new PlannedStage(key, $"[{campaign}] {title}", Body(key, campaign, brief, stage, due, approvers), stage.Owner, owners, due, approvers,
-                    stage.AfterApprovals);
+                yield return new PlannedStage(key, request?.TitlePrefix is { Length: > 0 } prefix ? $"{prefix} {campaign}" : $"[{campaign}] {title}",
+                    Body(key, campaign, brief, stage, due, approvers, request, stage.Kpis ? kpis : []), stage.Owner, owners, due, approvers, stage.AfterApprovals);
         }
     }
 
-    private static string Body(string key, string campaign, IssueRef brief, CampaignStage stage, DateOnly? due, IReadOnlyList<string> approvers)
+    private static string Body(string key, string campaign, IssueRef brief, CampaignStage stage, DateOnly? due, IReadOnlyList<string> approvers,
+        RequestType? request, IReadOnlyList<(string Name, string Target)> kpis)
     {
         var text = new StringBuilder(Marker(key)).Append('\n')
             .Append($"A stage of the campaign **{Answers.Plain(campaign)}**, planned from its brief (#{brief.Number}).\n\n");
@@ -92,6 +96,12 @@ public static partial class CampaignPlans
             text.Append($"**Approval**: ready once {string.Join(", ", approvers.Select(Commands.Approvals.Say))} {(approvers.Count == 1 ? "approves" : "have each approved")} it here with `/approve`.\n");
         if (stage.AfterApprovals) text.Append("**Starts** once the campaign's materials are approved.\n");
         if (stage.Checklist.Count > 0) text.Append('\n').AppendJoin("", stage.Checklist.Select(item => $"- [ ] {item}\n"));
+        if (kpis.Count > 0)
+            text.Append("\nThe brief's KPIs; report each actual here with `/kpi <name> <value>`:\n\n")
+                .Append(CampaignProgress.KpiTable([.. kpis.Select(k => new KpiRecord(k.Name, k.Target, Actual: null))]));
+        // The request's own form, to fill in by editing this description; the bot checks it as any request.
+        if (request is not null)
+            text.Append($"\n{RequestTypes.MarkerFor(request)}\n").AppendJoin("", request.Sections.Select(s => $"\n### {s.Label}\n\n_No response_\n"));
         return text.ToString();
     }
 

@@ -21,9 +21,9 @@ public sealed class RequestCheckHandler(
         var workflow = await workflows.ForRepositoryAsync(delivery.InstallationId, request.Ref.Owner, repository.Name);
         var today = RequestRules.Today(workflow, time.GetUtcNow());
         // A campaign stage closed or reopened: its brief shows the campaign's progress.
-        if (delivery.Action is "closed" or "reopened" && await campaigns.FindStageAsync(issue.NodeId) is { } stage)
-            return Campaigns.CampaignProgress.StageChanged(stage, delivery.Action == "closed",
-                await campaigns.ReadStagesAsync(stage.Brief), await campaigns.ReadKpisAsync(stage.Brief), today);
+        var progress = delivery.Action is "closed" or "reopened" && await campaigns.FindStageAsync(issue.NodeId) is { } stage
+            ? Campaigns.CampaignProgress.StageChanged(stage, delivery.Action == "closed", await campaigns.ReadStagesAsync(stage.Brief), await campaigns.ReadKpisAsync(stage.Brief), today)
+            : null;
         var label = delivery.Payload switch
         {
             Octokit.Webhooks.Events.Issues.IssuesLabeledEvent labeled => labeled.Label?.Name,
@@ -51,6 +51,12 @@ public sealed class RequestCheckHandler(
         var record = RequestRecords.Decide(delivery.Action, request, issue.NodeId, completedAt, workflow, time.GetUtcNow());
         // A request opened just now has no row on the sheet yet (its URL is new), so the planner may append it unread.
         var effects = delivery.Action == "opened" ? decision.Effects.Select(e => e is MirrorToPlanner m ? m with { FirstWrite = true } : e) : decision.Effects;
+        // A stage that is no request (most are) has only its progress to say; one that is (the statement of work) says both.
+        if (progress is not null)
+        {
+            decision = decision.Effects.Count == 0 ? progress : decision with { Outcome = $"{decision.Outcome}; {progress.Outcome}" };
+            effects = [.. effects, .. progress.Effects];
+        }
         return decision with { Effects = [.. effects, .. board, .. plan, .. (record is null ? Array.Empty<Effect>() : [record])] };
     }
 

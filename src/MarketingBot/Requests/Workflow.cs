@@ -188,6 +188,15 @@ public sealed class CampaignStage
     /// <summary>The stage's issue is ready only once the brief's approvers (the same rule as the brief's) approve it there with <c>/approve</c>.</summary>
     public bool Approval { get; set; }
 
+    /// <summary>
+    /// The stage's issue is itself a request of this type (the vendor statement of work): titled with the type's prefix and
+    /// laid out as its form, so the bot checks it as the requester fills it in.
+    /// </summary>
+    public string? Request { get; set; }
+
+    /// <summary>The stage's issue lists the brief's KPIs and their targets (the tracking stage, where <c>/kpi</c> reports actuals).</summary>
+    public bool Kpis { get; set; }
+
     /// <summary>The stage waits for every stage that needs approval (a launch waits for its materials), and says so while they do.</summary>
     public bool AfterApprovals { get; set; }
 

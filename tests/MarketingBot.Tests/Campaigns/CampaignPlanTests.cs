@@ -79,7 +79,7 @@ public sealed class CampaignPlanTests : LiveBotTest
         Assert.Equal("Spring launch", plan.Campaign);
         Assert.Equal(
         [
-            "plan", "third-party", "material:landing-page", "material:launch-video", "material:webinar-deck", "material:customer-e-mail", "material:case-study",
+            "plan", "third-party", "statement-of-work", "material:landing-page", "material:launch-video", "material:webinar-deck", "material:customer-e-mail", "material:case-study",
             "launch-public", "launch-customers", "launch-staff", "tracking", "leads",
         ], plan.Stages.Select(s => s.Key));
         var video = plan.Stages.Single(s => s.Key == "material:launch-video");
@@ -90,6 +90,13 @@ public sealed class CampaignPlanTests : LiveBotTest
         Assert.Null(plan.Stages.Single(s => s.Key == "third-party").Due);
         Assert.Contains("- [ ] Proposals evaluated against the requirements", plan.Stages.Single(s => s.Key == "third-party").Body, StringComparison.Ordinal);
         Assert.StartsWith(CampaignPlans.Marker("plan"), plan.Stages[0].Body, StringComparison.Ordinal);
+        // The statement of work is a request of its own, laid out as its form, so the bot checks it as it is filled in.
+        var sow = plan.Stages.Single(s => s.Key == "statement-of-work");
+        Assert.Equal("[SOW] Spring launch", sow.Title);
+        Assert.Contains("<!-- marketingbot:request vendor-sow -->", sow.Body, StringComparison.Ordinal);
+        Assert.Contains("### Issues and challenges\n\n_No response_", sow.Body, StringComparison.Ordinal);
+        // The tracking stage lists the KPIs to report against.
+        Assert.Contains("| MQLs | 120 | — | — |", plan.Stages.Single(s => s.Key == "tracking").Body, StringComparison.Ordinal);
         // The brief's comment names every stage, its owner and due date.
         var comment = Assert.Single(effects.OfType<UpsertBotComment>());
         Assert.Contains(comment.Body.Split('\n'), l => l.StartsWith("- [ ] \\[Spring launch\\] Launch to the public · marketing team (mia, sam) · due 2031-03-12", StringComparison.Ordinal));
@@ -105,7 +112,7 @@ public sealed class CampaignPlanTests : LiveBotTest
         Assert.Empty(CampaignPlans.Decide("labeled", "approved", social, "I_7", Team, Today));
 
         var inHouse = CampaignPlans.Decide("labeled", "approved", BriefIssue(Brief.Replace("Needed", "Not needed", StringComparison.Ordinal)), "I_40", Team, Today);
-        Assert.DoesNotContain(inHouse.OfType<OpenCampaignPlan>().Single().Stages, s => s.Key == "third-party");
+        Assert.DoesNotContain(inHouse.OfType<OpenCampaignPlan>().Single().Stages, s => s.Key is "third-party" or "statement-of-work");
     }
 
     [GitHubSchemaFact]
@@ -131,7 +138,7 @@ public sealed class CampaignPlanTests : LiveBotTest
         var requests = Live.GitHub.Server.LogEntries.Count() - before;
 
         var stages = Live.Projects.SubIssues["I_40"];
-        Assert.Equal(12, stages.Count);
+        Assert.Equal(13, stages.Count);
         Assert.InRange(requests, 1, 20);
         Assert.Equal(["U_mia", "U_sam"], stages.Single(s => s.Title == "[Spring launch] Material development: Case study").Assignees);
         // A login GitHub does not know is left out, not a failed plan.
@@ -143,7 +150,7 @@ public sealed class CampaignPlanTests : LiveBotTest
 
         // Approving again, or GitHub delivering the approval again, opens nothing twice.
         await ApproveAsync("approve-2");
-        Assert.Equal(12, Live.Projects.SubIssues["I_40"].Count);
+        Assert.Equal(13, Live.Projects.SubIssues["I_40"].Count);
     }
 
     [Fact]
@@ -168,7 +175,7 @@ public sealed class CampaignPlanTests : LiveBotTest
         await DeliverAsync("issues", "close-plan", Payloads.IssueEvent("closed", plan.Number, plan.Id, FakeGitHub.InstallationId, title: plan.Title, body: plan.Body,
             state: "closed", stateReason: "completed"));
         Assert.Contains($"- [x] #{plan.Number} \\[Spring launch\\] Campaign and plan development", Progress(), StringComparison.Ordinal);
-        Assert.Contains("1 of 12 stages done", Progress(), StringComparison.Ordinal);
+        Assert.Contains("1 of 13 stages done", Progress(), StringComparison.Ordinal);
 
         var trackingComments = new FakeIssueComments(Live.GitHub.Server, LiveBot.Repository, tracking.Number, "marketingbot[bot]");
         Live.GitHub.Server.Given(WireMock.RequestBuilders.Request.Create().WithPath($"/repos/{LiveBot.Repository}/issues/comments/*/reactions").UsingPost())
