@@ -16,7 +16,7 @@ public sealed class StorageCheck(Database database, Inbox inbox) : IHealthCheck
         try
         {
             return await database.IsReachableAsync()
-                ? HealthCheckResult.Healthy($"inbox {database.Location}")
+                ? HealthCheckResult.Healthy($"inbox {database.Location}: {await inbox.CountWaitingAsync()} deliveries waiting")
                 : HealthCheckResult.Unhealthy($"inbox {database.Location} did not answer");
         }
         catch (Exception ex)
