@@ -74,7 +74,9 @@ public static class RequestRules
         if (check.IsComplete && has.Contains(workflow.Labels.NeedsInfo.Name)) effects.Add(new RemoveLabel(issue.Ref, workflow.Labels.NeedsInfo.Name));
 
         var approval = Commands.Approvals.Evaluate(type, workflow, check.Answers, approvals ?? []);
-        effects.Add(new UpsertBotComment(issue.Ref, RequestComment.Marker, RequestComment.Render(check, issue.Author, approval)));
+        // A request the bot opened itself (a campaign's statement of work) is for its assignee to fill in, not for the bot.
+        var requester = issue.Author.EndsWith("[bot]", StringComparison.OrdinalIgnoreCase) && issue.Assignees.Count > 0 ? issue.Assignees[0] : issue.Author;
+        effects.Add(new UpsertBotComment(issue.Ref, RequestComment.Marker, RequestComment.Render(check, requester, approval)));
 
         if (issue.Url.Length > 0) effects.Add(new MirrorToPlanner(PlannerRowFor(issue, check, workflow, boardStatus, approval), workflow.Planner.Columns));
 

@@ -61,6 +61,18 @@ public class RequestRulesTests
     }
 
     [Fact]
+    public void A_request_the_bot_opened_itself_asks_its_assignee_to_fill_it_in()
+    {
+        var sow = new RequestIssue(Ref, "[SOW] Spring launch", "<!-- marketingbot:request vendor-sow -->\n\n### Issues and challenges\n\n_No response_",
+            "marketingbot[bot]", [], ["olga"], true, Url: "https://github.com/acme/customer/issues/9");
+
+        var comment = Assert.Single(RequestRules.Decide(sow, WorkflowFile.Default, Today).Effects.OfType<UpsertBotComment>());
+
+        Assert.Contains("@olga, please edit the issue description", comment.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("@marketingbot", comment.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_fixed_request_loses_needs_info_and_its_comment_turns_to_a_tick_without_a_mention()
     {
         var decision = RequestRules.Decide(Issue(Complete, labels: ["request: social-post", "needs-info"]), WorkflowFile.Default, Today);
