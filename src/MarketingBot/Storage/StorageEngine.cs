@@ -56,12 +56,15 @@ internal abstract class StorageEngine : IAsyncDisposable
     /// The search for claimable deliveries both engines share: oldest first, and none whose issue has
     /// an earlier delivery waiting or one running.
     /// </summary>
+    /// Each check is two seeks on <c>deliveries(ordering_key, state, id)</c>: "an earlier one waiting" and "one running" apart,
+    /// since together (an OR over the state) they walked every waiting delivery of the issue, which for a hot issue in a
+    /// long backlog is thousands of rows per check.
     internal const string ReadyDeliveries = """
         SELECT d.id FROM deliveries d
         WHERE d.state = 0 AND d.next_attempt_at <= @now
-          AND (d.ordering_key IS NULL OR NOT EXISTS (
-              SELECT 1 FROM deliveries e
-              WHERE e.ordering_key = d.ordering_key AND e.state IN (0, 1) AND (e.id < d.id OR e.state = 1)))
+          AND (d.ordering_key IS NULL OR (
+              NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.ordering_key = d.ordering_key AND e.state = 0 AND e.id < d.id)
+              AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.ordering_key = d.ordering_key AND e.state = 1)))
         ORDER BY d.id
         LIMIT @max
         """;

@@ -231,6 +231,12 @@ internal sealed class PostgresStorage : StorageEngine
             at BIGINT NOT NULL,
             PRIMARY KEY (brief, name));
         """,
+        // The claim's ordering checks seek by issue and state (an earlier one waiting; one running) instead of walking
+        // every waiting delivery of the issue.
+        """
+        DROP INDEX IF EXISTS deliveries_ordering;
+        CREATE INDEX deliveries_ordering ON deliveries(ordering_key, state, id);
+        """,
     ];
 
     /// <summary>The schema's version once every step is applied.</summary>

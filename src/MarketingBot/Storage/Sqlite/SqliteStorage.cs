@@ -300,6 +300,12 @@ internal sealed class SqliteStorage : StorageEngine
             at INTEGER NOT NULL,
             PRIMARY KEY (brief, name));
         """,
+        // The claim's ordering checks seek by issue and state (an earlier one waiting; one running) instead of walking
+        // every waiting delivery of the issue.
+        """
+        DROP INDEX IF EXISTS deliveries_ordering;
+        CREATE INDEX deliveries_ordering ON deliveries(ordering_key, state, id);
+        """,
     ];
 
     private static void Migrate(SqliteConnection connection)
