@@ -66,7 +66,7 @@ public sealed class CampaignPlanner(
                 $"{plan.Brief.Owner}/{plan.Brief.Repository}", issue.GetProperty("number").GetInt32(), stage.Title, stage.OwnerRole, stage.Assignees, stage.Due,
                 Done: issue.TryGetProperty("state", out var state) && state.GetString() == "CLOSED", Approvers: stage.Approvers, AfterApprovals: stage.AfterApprovals));
         var kept = await records.ReadStagesAsync(plan.BriefNodeId);
-        await github.ApplyAsync(installationId, [new UpsertBotComment(plan.Brief, CampaignPlans.PlanMarker,
-            CampaignProgress.Render(plan.Campaign, [.. kept.Select(StageView.Of)], await records.ReadKpisAsync(plan.BriefNodeId), plan.Today))], cancellationToken);
+        await github.ApplyAsync(installationId,
+            [CampaignProgress.OnBrief(plan.Brief, plan.Campaign, kept.Select(StageView.Of), await records.ReadKpisAsync(plan.BriefNodeId), plan.Today)], cancellationToken);
     }
 }

@@ -54,9 +54,7 @@ public static partial class CampaignPlans
         [
             new RecordKpiTargets(briefNodeId, kpis),
             new OpenCampaignPlan(brief.Ref, briefNodeId, campaign, stages, workflow.Board, workflow.Planner.Columns, today),
-            new UpsertBotComment(brief.Ref, PlanMarker, CampaignProgress.Render(campaign,
-                [.. stages.Select(s => new StageView(s.Title, s.OwnerRole, s.Assignees, s.Due, Number: null, Done: false, s.Approvers, Approved: false, s.AfterApprovals))],
-                [.. kpis.Select(k => new KpiRecord(k.Name, k.Target, Actual: null))], today)),
+            CampaignProgress.OnBrief(brief.Ref, campaign, stages.Select(StageView.Of), [.. kpis.Select(k => new KpiRecord(k.Name, k.Target, Actual: null))], today),
         ];
     }
 

@@ -39,6 +39,10 @@ public sealed record StageView(
     public static StageView Of(StageRecord stage) =>
         new(stage.Title, stage.OwnerRole, stage.Assignees, stage.Due, stage.Number, stage.Done, stage.ApproverRoles, stage.Approved, stage.AfterApprovals);
 
+    /// <summary>A stage planned but not opened yet: no issue, not done, not approved.</summary>
+    public static StageView Of(PlannedStage stage) =>
+        new(stage.Title, stage.OwnerRole, stage.Assignees, stage.Due, Number: null, Done: false, stage.Approvers, Approved: false, stage.AfterApprovals);
+
     public string Name => Number is { } number ? $"#{number} {Answers.Plain(Title)}" : Answers.Plain(Title);
 
     public string Owner => $"{OwnerRole?.Replace('-', ' ') ?? "no owner"}{(Assignees.Count > 0 ? $" ({string.Join(", ", Assignees)})" : "")}";
@@ -50,6 +54,10 @@ public sealed record StageView(
 /// </summary>
 public static partial class CampaignProgress
 {
+    /// <summary>The brief's progress comment, as every change to the campaign rewrites it.</summary>
+    public static Effects.UpsertBotComment OnBrief(Effects.IssueRef brief, string campaign, IEnumerable<StageView> stages, IReadOnlyList<KpiRecord> kpis, DateOnly today) =>
+        new(brief, CampaignPlans.PlanMarker, Render(campaign, [.. stages], kpis, today));
+
     public static string Render(string campaign, IReadOnlyList<StageView> stages, IReadOnlyList<KpiRecord> kpis, DateOnly today)
     {
         var done = stages.Count(s => s.Done);
@@ -75,12 +83,10 @@ public static partial class CampaignProgress
     /// <summary>A stage's issue was closed (done) or reopened: the campaign's records and the brief's comment follow.</summary>
     public static Processing.Decision StageChanged(StageRecord stage, bool done, IReadOnlyList<StageRecord> stages, IReadOnlyList<KpiRecord> kpis, DateOnly today)
     {
-        var owner = stage.Repository.Split('/');
-        var views = stages.Select(s => StageView.Of(s.Issue == stage.Issue ? s with { Done = done } : s)).ToList();
         return new Processing.Decision($"campaign stage \"{stage.Title}\" {(done ? "done" : "open again")}",
         [
             new RecordStageDone(stage.Issue, stage.Title, done),
-            new Effects.UpsertBotComment(new Effects.IssueRef(owner[0], owner[1], stage.BriefNumber), CampaignPlans.PlanMarker, Render(stage.Campaign, views, kpis, today)),
+            OnBrief(stage.BriefRef, stage.Campaign, stages.Select(s => StageView.Of(s.Issue == stage.Issue ? s with { Done = done } : s)), kpis, today),
         ]);
     }
 

@@ -11,6 +11,10 @@ public sealed record StageRecord(
 {
     /// <summary>The roles whose <c>/approve</c> the stage needs before it is ready; empty: none.</summary>
     public IReadOnlyList<string> ApproverRoles => Approvers ?? [];
+
+    /// <summary>The brief the stage belongs to: the same repository, its own number.</summary>
+    public Effects.IssueRef BriefRef => Repository.Split('/') is [var owner, var name] ? new(owner, name, BriefNumber)
+        : throw new InvalidOperationException($"'{Repository}' is not owner/name");
 }
 
 /// <summary>A KPI of a campaign's brief: its target as the brief states it and, once reported, its actual.</summary>

@@ -21,13 +21,15 @@ public sealed class CampaignsAtRiskJob(MarketingTrackers trackers, CampaignRecor
     public async Task<string> RunAsync(DateTimeOffset occurrence, CancellationToken cancellationToken)
     {
         var outcomes = new List<string>();
+        // Read once for every tracker; each tracker's "today" is its own team's, so the overdue ones are read per tracker.
+        var told = await records.ReadToldAsync();
         foreach (var tracker in await trackers.FindAsync())
         {
             var today = RequestRules.Today(tracker.Workflow, occurrence);
             bool Ours(StageRecord stage) => stage.Repository.StartsWith($"{tracker.Owner}/", StringComparison.OrdinalIgnoreCase);
             var overdue = (await records.ReadOverdueAsync(today)).Where(Ours).ToList();
             // Nothing at risk and nothing ever was: no issue to open or clear.
-            if (overdue.Count == 0 && !(await records.ReadToldAsync()).Any(Ours)) continue;
+            if (overdue.Count == 0 && !told.Any(Ours)) continue;
             await effects.ApplyAsync(tracker.InstallationId, [Decide(tracker.Owner, tracker.Repository, overdue, today, tracker.Workflow)], cancellationToken);
             foreach (var stage in overdue.Where(s => !s.AtRiskTold)) await records.MarkAtRiskToldAsync(stage.Issue);
             outcomes.Add($"{tracker.Place}: {overdue.Count} stages at risk");

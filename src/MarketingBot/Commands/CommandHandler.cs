@@ -42,11 +42,11 @@ public sealed class CommandHandler(
             (await cards.FindCardAsync(issue.NodeId))?.Status,
             columns,
             time.GetUtcNow(),
-            await CampaignOfAsync(issue.NodeId));
+            type is null ? await CampaignOfAsync(issue.NodeId) : null);
         return replies.Pace(CommandRules.Decide(commands, context), delivery.InstallationId, sender);
     }
 
-    /// <summary>The campaign an issue is a stage of, for <c>/kpi</c>; null for any other issue.</summary>
+    /// <summary>The campaign an issue is a stage of, for <c>/kpi</c> and a material's <c>/approve</c>; null for any other issue.</summary>
     private async Task<Campaigns.CampaignContext?> CampaignOfAsync(string issueNodeId) =>
         await campaigns.FindStageAsync(issueNodeId) is { } stage
             ? new Campaigns.CampaignContext(stage, await campaigns.ReadStagesAsync(stage.Brief), await campaigns.ReadKpisAsync(stage.Brief))

@@ -128,10 +128,8 @@ public static partial class CommandRules
             }
             var (stage, actual) = (campaign.Stage, command.Arguments[^1]);
             var kpis = campaign.Kpis.Select(k => k == kpi ? k with { Actual = actual } : k).ToList();
-            var owner = stage.Repository.Split('/');
             _effects.Add(new Campaigns.RecordKpiActual(stage.Brief, kpi.Name, actual, context.Sender));
-            _effects.Add(new UpsertBotComment(new IssueRef(owner[0], owner[1], stage.BriefNumber), Campaigns.CampaignPlans.PlanMarker,
-                Campaigns.CampaignProgress.Render(stage.Campaign, [.. campaign.Stages.Select(Campaigns.StageView.Of)], kpis, Today)));
+            _effects.Add(Campaigns.CampaignProgress.OnBrief(stage.BriefRef, stage.Campaign, campaign.Stages.Select(Campaigns.StageView.Of), kpis, Today));
             Say(command, $"{Answers.Plain(kpi.Name)} is now {Answers.Quote(actual)}.\n\n{Campaigns.CampaignProgress.KpiTable(kpis)}");
         }
 
@@ -219,10 +217,8 @@ public static partial class CommandRules
                 var label = Workflow.Labels.Approved;
                 _effects.Add(ready ? new AddLabels(_request.Ref, [new Label(label.Name, label.Color, label.Description)]) : new RemoveLabel(_request.Ref, label.Name));
                 _effects.Add(new Campaigns.RecordStageApproved(stage.Issue, stage.Title, ready));
-                var owner = stage.Repository.Split('/');
-                _effects.Add(new UpsertBotComment(new IssueRef(owner[0], owner[1], stage.BriefNumber), Campaigns.CampaignPlans.PlanMarker,
-                    Campaigns.CampaignProgress.Render(stage.Campaign,
-                        [.. campaign.Stages.Select(s => Campaigns.StageView.Of(s.Issue == stage.Issue ? s with { Approved = ready } : s))], campaign.Kpis, Today)));
+                _effects.Add(Campaigns.CampaignProgress.OnBrief(stage.BriefRef, stage.Campaign,
+                    campaign.Stages.Select(s => Campaigns.StageView.Of(s.Issue == stage.Issue ? s with { Approved = ready } : s)), campaign.Kpis, Today));
             }
             if (approves && !ready) Say(command, $"your approval is recorded; this stage still needs {string.Join(", ", after.Missing.Select(Approvals.Say))}.");
             else Done(command);

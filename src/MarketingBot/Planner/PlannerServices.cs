@@ -1,5 +1,4 @@
-using Microsoft.Extensions.Http.Resilience;
-using Polly;
+using MarketingBot.Hosting;
 
 namespace MarketingBot.Planner;
 
@@ -13,19 +12,9 @@ public static class PlannerServices
         services.AddHostedService(sp => sp.GetRequiredService<PlannerMirror>());
         services.AddSingleton<PlannerReconcile>();
         services.AddHostedService(sp => sp.GetRequiredService<PlannerReconcile>());
-        // Sheets answers 429 when the per-minute quota is spent and 5xx when busy: truncated
-        // exponential backoff with jitter, honouring Retry-After. Writes are by range, so a
-        // retried write lands in the same cells.
-        services.AddHttpClient<SheetsClient>()
-            .AddResilienceHandler("sheets", pipeline => pipeline.AddRetry(new HttpRetryStrategyOptions
-            {
-                MaxRetryAttempts = 5,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromSeconds(1),
-                MaxDelay = TimeSpan.FromSeconds(32),
-                ShouldRetryAfterHeader = true,
-            }));
+        // Sheets answers 429 when the per-minute quota is spent and 5xx when busy. Writes are by range,
+        // so a retried write lands in the same cells.
+        services.AddHttpClient<SheetsClient>().RetryingAsTheServiceAsks("sheets");
         return services;
     }
 }

@@ -2,9 +2,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.Extensions.Http.Resilience;
+using MarketingBot.Hosting;
 using Microsoft.Extensions.Options;
-using Polly;
 
 namespace MarketingBot.Review;
 
@@ -31,7 +30,7 @@ public sealed record HubSpotMonth(long NewContacts, long NewMqls, long NewSqls, 
 /// Counts contacts with HubSpot's CRM search API (<c>POST /crm/v3/objects/contacts/search</c>): each figure is the search's
 /// <c>total</c> with <c>limit: 1</c>, so a month of any size costs one request per figure and no paging. A search can
 /// reach at most 10,000 results; a count that reaches it is split into two half-ranges and added up. 429 (HubSpot's
-/// per-second limit) and 5xx are retried, honouring <c>Retry-After</c>.
+/// per-second limit) and 5xx are retried, honouring <c>Retry-After</c> (<see cref="HttpRetries"/>).
 /// </summary>
 public sealed class HubSpotClient(HttpClient http, IOptions<HubSpotSettings> settings)
 {
@@ -43,15 +42,7 @@ public sealed class HubSpotClient(HttpClient http, IOptions<HubSpotSettings> set
     public static void Register(IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<HubSpotSettings>(configuration.GetSection(HubSpotSettings.Section));
-        services.AddHttpClient<HubSpotClient>()
-            .AddResilienceHandler("hubspot", pipeline => pipeline.AddRetry(new HttpRetryStrategyOptions
-            {
-                MaxRetryAttempts = 5,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromSeconds(1),
-                ShouldRetryAfterHeader = true,
-            }));
+        services.AddHttpClient<HubSpotClient>().RetryingAsTheServiceAsks("hubspot");
     }
 
     public async Task<HubSpotMonth> ReadMonthAsync(DateTimeOffset from, DateTimeOffset to, IReadOnlyList<string> campaigns, CancellationToken cancellationToken)
