@@ -170,7 +170,7 @@ public sealed class TransitionTableTests : LiveBotTest
             title: "[Social post] Release 2.5", body: _body, labels: [.. _labels.Prepend(TypeLabel).Distinct()],
             state: _closedAs is null ? "open" : "closed", stateReason: _closedAs))!;
         if (label is not null) payload["label"] = new JsonObject { ["id"] = 5, ["name"] = label, ["color"] = "0e8a16" };
-        await DeliverAsync("issues", payload.ToJsonString());
+        await DeliverAsync("issues", System.Text.Encoding.UTF8.GetBytes(payload.ToJsonString()));
     }
 
     /// <summary>Someone drags #7's card: the fake board changes, then GitHub sends projects_v2_item.edited.</summary>
@@ -178,22 +178,14 @@ public sealed class TransitionTableTests : LiveBotTest
     {
         Live.CardShowsRequest(_body, [.. _labels.Prepend(TypeLabel).Distinct()], _closedAs?.ToUpperInvariant());
         Live.Projects.Move(LiveBot.NodeId, column);
-        await DeliverAsync("projects_v2_item", $$$"""
-            {"action":"edited",
-             "projects_v2_item":{"id":5678510,"node_id":"PVTI_{{{LiveBot.NodeId}}}","project_node_id":"{{{FakeProjects.ProjectId}}}","content_node_id":"{{{LiveBot.NodeId}}}",
-               "content_type":"Issue","creator":{"login":"requester","id":1,"type":"User"},"created_at":"2026-11-02T09:30:00Z","updated_at":"2026-11-02T10:00:00Z","archived_at":null},
-             "changes":{"field_value":{"field_node_id":"{{{FakeProjects.StatusFieldId}}}","field_type":"single_select"}},
-             "organization":{"login":"acme","id":9},
-             "sender":{"login":"pmm","id":77,"type":"User"},
-             "installation":{"id":{{{FakeGitHub.InstallationId}}}}}
-            """);
+        await DeliverAsync("projects_v2_item", Payloads.CardStatusChanged());
     }
 
     /// <summary>Delivers, waits until processed, and brings the world's labels in line with what the bot wrote to GitHub.</summary>
-    private async Task DeliverAsync(string eventName, string payload)
+    private async Task DeliverAsync(string eventName, byte[] payload)
     {
         var guid = $"step-{++_step}";
-        var response = await Live.Bot.PostAsync(eventName, guid, System.Text.Encoding.UTF8.GetBytes(payload));
+        var response = await Live.Bot.PostAsync(eventName, guid, payload);
         Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
         await Live.Bot.DrainAsync();
         Assert.All(await Live.Bot.Inbox.ReadAuditAsync(guid), a => Assert.Null(a.Error));

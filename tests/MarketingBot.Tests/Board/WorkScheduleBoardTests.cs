@@ -168,16 +168,7 @@ public sealed class WorkScheduleBoardTests : LiveBotTest
     {
         Live.CardShowsRequest(Body, labels);
         Live.Projects.Move(LiveBot.NodeId, column);
-        var payload = $$$"""
-            {"action":"edited",
-             "projects_v2_item":{"id":5678510,"node_id":"PVTI_{{{LiveBot.NodeId}}}","project_node_id":"{{{FakeProjects.ProjectId}}}","content_node_id":"{{{LiveBot.NodeId}}}",
-               "content_type":"{{{contentType}}}","creator":{"login":"requester","id":1,"type":"User"},"created_at":"2026-11-02T09:30:00Z","updated_at":"2026-11-02T10:00:00Z","archived_at":null},
-             "changes":{"field_value":{"field_node_id":"{{{FakeProjects.StatusFieldId}}}","field_type":"single_select"}},
-             "organization":{"login":"acme","id":9},
-             "sender":{"login":"{{{sender}}}","id":77,"type":"{{{senderType}}}"},
-             "installation":{"id":{{{FakeGitHub.InstallationId}}}}}
-            """;
-        var response = await Live.Bot.PostAsync("projects_v2_item", $"move-{Guid.NewGuid()}", System.Text.Encoding.UTF8.GetBytes(payload));
+        var response = await Live.Bot.PostAsync("projects_v2_item", $"move-{Guid.NewGuid()}", Payloads.CardStatusChanged(sender, senderType, contentType));
         Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
         await Live.Bot.DrainAsync();
         Assert.All(await Live.Bot.Inbox.ReadAuditAsync(), a => Assert.Null(a.Error));

@@ -127,12 +127,7 @@ public sealed class CampaignPlanTests : LiveBotTest
     {
         Live.Projects.HasRequestFields = true;
         _ = new FakeIssueComments(Live.GitHub.Server, LiveBot.Repository, 40, "marketingbot[bot]");
-        Live.GitHub.HasWorkflowFile("""
-            base: built-in
-            roles:
-              project-owner: { logins: [olga, ghost] }
-              marketing-team: { logins: [mia, sam] }
-            """);
+        TeamIs("project-owner: { logins: [olga, ghost] }", "marketing-team: { logins: [mia, sam] }");
         var before = Live.GitHub.Server.LogEntries.Count();
         await ApproveAsync("approve-1");
         var requests = Live.GitHub.Server.LogEntries.Count() - before;
@@ -156,12 +151,7 @@ public sealed class CampaignPlanTests : LiveBotTest
     [Fact]
     public async Task Closing_a_stage_and_reporting_a_KPI_show_on_the_brief_and_the_tracking_stage()
     {
-        Live.GitHub.HasWorkflowFile("""
-            base: built-in
-            roles:
-              project-owner: { logins: [olga] }
-              marketing-team: { logins: [mia, sam] }
-            """);
+        TeamIs("project-owner: { logins: [olga] }", "marketing-team: { logins: [mia, sam] }");
         var brief = new FakeIssueComments(Live.GitHub.Server, LiveBot.Repository, 40, "marketingbot[bot]");
         await ApproveAsync("approve-1");
         var stages = Live.Projects.SubIssues["I_40"];
@@ -178,8 +168,7 @@ public sealed class CampaignPlanTests : LiveBotTest
         Assert.Contains("1 of 13 stages done", Progress(), StringComparison.Ordinal);
 
         var trackingComments = new FakeIssueComments(Live.GitHub.Server, LiveBot.Repository, tracking.Number, "marketingbot[bot]");
-        Live.GitHub.Server.Given(WireMock.RequestBuilders.Request.Create().WithPath($"/repos/{LiveBot.Repository}/issues/comments/*/reactions").UsingPost())
-            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody("""{"id":1,"content":"+1"}"""));
+        AcceptReactions();
         await DeliverAsync("issue_comment", "kpi-1", Payloads.IssueComment("created", 9001, "/kpi MQLs 96", "mia", number: tracking.Number, nodeId: tracking.Id,
             title: tracking.Title, body: tracking.Body));
 
@@ -198,13 +187,7 @@ public sealed class CampaignPlanTests : LiveBotTest
     [Fact]
     public async Task A_material_is_ready_once_the_briefs_approvers_approve_it_and_launches_wait_for_the_materials()
     {
-        Live.GitHub.HasWorkflowFile("""
-            base: built-in
-            roles:
-              project-owner: { logins: [olga] }
-              department-head: { logins: [dan] }
-              marketing-team: { logins: [mia, sam] }
-            """);
+        TeamIs("project-owner: { logins: [olga] }", "department-head: { logins: [dan] }", "marketing-team: { logins: [mia, sam] }");
         var brief = new FakeIssueComments(Live.GitHub.Server, LiveBot.Repository, 40, "marketingbot[bot]");
         await ApproveAsync("approve-1");
         var video = Live.Projects.SubIssues["I_40"].Single(s => s.Title == "[Spring launch] Material development: Launch video");
@@ -213,8 +196,7 @@ public sealed class CampaignPlanTests : LiveBotTest
         Assert.Contains("Launch to the public · marketing team (mia, sam) · due 2031-03-12 · ⏳ waits for 5 materials to be approved", Progress(), StringComparison.Ordinal);
 
         var comments = new FakeIssueComments(Live.GitHub.Server, LiveBot.Repository, video.Number, "marketingbot[bot]");
-        Live.GitHub.Server.Given(WireMock.RequestBuilders.Request.Create().WithPath($"/repos/{LiveBot.Repository}/issues/comments/*/reactions").UsingPost())
-            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody("""{"id":1,"content":"+1"}"""));
+        AcceptReactions();
         var labels = $"/repos/{LiveBot.Repository}/issues/{video.Number}/labels";
         await DeliverAsync("issue_comment", "olga-approves", Payloads.IssueComment("created", 9101, "/approve", "olga", number: video.Number, nodeId: video.Id,
             title: video.Title, body: video.Body));
@@ -242,6 +224,14 @@ public sealed class CampaignPlanTests : LiveBotTest
         Assert.Null(later.Comment);
         Assert.Contains("✅ No campaign stage", CampaignsAtRiskJob.Decide("acme", "marketing", [], new DateOnly(2031, 3, 18), Team).Body, StringComparison.Ordinal);
     }
+
+    /// <summary>The team's workflow file: the built-in workflow with these roles (<c>project-owner: { logins: [olga] }</c>).</summary>
+    private void TeamIs(params string[] roles) =>
+        Live.GitHub.HasWorkflowFile("base: built-in\nroles:\n" + string.Concat(roles.Select(r => $"  {r}\n")));
+
+    private void AcceptReactions() =>
+        Live.GitHub.Server.Given(WireMock.RequestBuilders.Request.Create().WithPath($"/repos/{LiveBot.Repository}/issues/comments/*/reactions").UsingPost())
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody("""{"id":1,"content":"+1"}"""));
 
     private async Task DeliverAsync(string eventName, string guid, byte[] payload)
     {

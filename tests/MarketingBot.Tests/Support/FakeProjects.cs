@@ -157,18 +157,15 @@ public sealed partial class FakeProjects
     /// </summary>
     private ResponseMessage SetFields(string query, JsonNode variables)
     {
-        var operation = GraphQLParser.Parser.Parse(query).Definitions.OfType<GraphQLParser.AST.GraphQLOperationDefinition>().Single();
         var data = new JsonObject();
         var errors = new JsonArray();
-        foreach (var field in operation.SelectionSet.Selections.OfType<GraphQLParser.AST.GraphQLField>())
+        foreach (var (alias, mutation, input) in Mutations(query))
         {
-            var alias = (field.Alias?.Name ?? field.Name).StringValue;
-            var input = (GraphQLParser.AST.GraphQLObjectValue)field.Arguments!.Single(a => a.Name.StringValue == "input").Value;
             var item = Read(input, "itemId", variables)!;
             var fieldId = Read(input, "fieldId", variables)!;
             var value = input.Fields!.FirstOrDefault(f => f.Name.StringValue == "value")?.Value as GraphQLParser.AST.GraphQLObjectValue;
             var (member, given) = value is null ? ("", null) : (value.Fields![0].Name.StringValue, Read(value, value.Fields[0].Name.StringValue, variables));
-            var error = field.Name.StringValue switch
+            var error = mutation switch
             {
                 "clearProjectV2ItemFieldValue" when fieldId == StatusFieldId => ChangeItem(item, i => i with { Status = null }),
                 "updateProjectV2ItemFieldValue" when fieldId == StatusFieldId && member == "singleSelectOptionId" =>
@@ -194,7 +191,7 @@ public sealed partial class FakeProjects
     private ResponseMessage AddItems(string query, JsonNode variables)
     {
         var data = new JsonObject();
-        foreach (var (alias, input) in Mutations(query))
+        foreach (var (alias, _, input) in Mutations(query))
         {
             var item = _items.GetOrAdd(Read(input, "contentId", variables)!, c => ($"PVTI_{c}", null, false));
             data[alias] = new JsonObject { ["item"] = new JsonObject { ["id"] = item.ItemId, ["isArchived"] = item.Archived } };
@@ -233,7 +230,7 @@ public sealed partial class FakeProjects
     private ResponseMessage OpenStages(string query, JsonNode variables)
     {
         var data = new JsonObject();
-        foreach (var (alias, input) in Mutations(query))
+        foreach (var (alias, _, input) in Mutations(query))
         {
             var number = Interlocked.Increment(ref _nextIssue);
             var assignees = input.Fields!.First(f => f.Name.StringValue == "assigneeIds").Value is GraphQLParser.AST.GraphQLVariable v
@@ -245,11 +242,12 @@ public sealed partial class FakeProjects
         return JsonAnswer.With(200, new JsonObject { ["data"] = data });
     }
 
-    /// <summary>The aliased top-level mutations of a document with their <c>input</c> argument.</summary>
-    private static IEnumerable<(string Alias, GraphQLParser.AST.GraphQLObjectValue Input)> Mutations(string query) =>
+    /// <summary>The top-level mutations of a document, in order: alias, the mutation's name, and its <c>input</c> argument.</summary>
+    private static IEnumerable<(string Alias, string Mutation, GraphQLParser.AST.GraphQLObjectValue Input)> Mutations(string query) =>
         GraphQLParser.Parser.Parse(query).Definitions.OfType<GraphQLParser.AST.GraphQLOperationDefinition>().Single()
             .SelectionSet.Selections.OfType<GraphQLParser.AST.GraphQLField>()
-            .Select(f => ((f.Alias?.Name ?? f.Name).StringValue, (GraphQLParser.AST.GraphQLObjectValue)f.Arguments!.Single(a => a.Name.StringValue == "input").Value));
+            .Select(f => ((f.Alias?.Name ?? f.Name).StringValue, f.Name.StringValue,
+                (GraphQLParser.AST.GraphQLObjectValue)f.Arguments!.Single(a => a.Name.StringValue == "input").Value));
 
     /// <summary>An input value as text, from a variable or a literal.</summary>
     private static string? Read(GraphQLParser.AST.GraphQLObjectValue input, string name, JsonNode variables) =>

@@ -7,6 +7,18 @@ namespace MarketingBot.Tests.Support;
 public static class Payloads
 {
     /// <summary>An <c>issues</c> delivery as GitHub sends it to an App (installation included), padded to about 13 KB.</summary>
+    /// <summary><c>projects_v2_item.edited</c> for #7's card on the fake board: someone changed its Status.</summary>
+    public static byte[] CardStatusChanged(string sender = "pmm", string senderType = "User", string contentType = "Issue") =>
+        Encoding.UTF8.GetBytes($$$"""
+            {"action":"edited",
+             "projects_v2_item":{"id":5678510,"node_id":"PVTI_{{{LiveBot.NodeId}}}","project_node_id":"{{{FakeProjects.ProjectId}}}","content_node_id":"{{{LiveBot.NodeId}}}",
+               "content_type":"{{{contentType}}}","creator":{"login":"requester","id":1,"type":"User"},"created_at":"2026-11-02T09:30:00Z","updated_at":"2026-11-02T10:00:00Z","archived_at":null},
+             "changes":{"field_value":{"field_node_id":"{{{FakeProjects.StatusFieldId}}}","field_type":"single_select"}},
+             "organization":{"login":"acme","id":9},
+             "sender":{"login":"{{{sender}}}","id":77,"type":"{{{senderType}}}"},
+             "installation":{"id":{{{FakeGitHub.InstallationId}}}}}
+            """);
+
     public static byte[] IssueEvent(string action, int number, string nodeId, long installationId = 42, int sequence = 0,
         string? title = null, string? body = null, string[]? labels = null, string state = "open", string[]? assignees = null, string? stateReason = null)
     {
