@@ -1,6 +1,6 @@
 using MarketingBot.Hosting;
 
-return await CommandLine.RunAsync(args, ServeAsync, Console.Out, Console.Error);
+return await CommandLine.RunAsync(args, ServeAsync, Console.Out, Console.Error, Environment.GetEnvironmentVariable("PWD"));
 
 static async Task<int> ServeAsync(string[] settings)
 {

@@ -23,13 +23,17 @@ public static class CommandLine
     };
 
     /// <param name="serve">Runs the web service with these host settings; returns its exit code.</param>
-    public static async Task<int> RunAsync(string[] args, Func<string[], Task<int>> serve, TextWriter output, TextWriter errors)
+    /// <param name="callerDirectory">
+    /// Where the person typed the command (the shell's <c>PWD</c>): file arguments are read from there. <c>dotnet run</c>
+    /// runs the bot in its project folder, so relative paths would otherwise point into it.
+    /// </param>
+    public static async Task<int> RunAsync(string[] args, Func<string[], Task<int>> serve, TextWriter output, TextWriter errors, string? callerDirectory = null)
     {
         var settings = args.Where(IsSetting).ToList();
         var rest = args.Where(a => !IsSetting(a)).ToArray();
         // "MarketingBot help replay" reads as "MarketingBot replay --help".
         if (rest is ["help", .. var about]) rest = [.. about, "--help"];
-        var root = Build(serve, settings, output, errors);
+        var root = Build(serve, settings, output, errors, path => Path.GetFullPath(path, callerDirectory is { Length: > 0 } caller ? caller : Directory.GetCurrentDirectory()));
         var parsed = root.Parse(rest);
         if (parsed.Errors.Count == 0) return await parsed.InvokeAsync(Invocation(output, errors));
 
@@ -56,7 +60,7 @@ public static class CommandLine
         return names;
     }
 
-    private static RootCommand Build(Func<string[], Task<int>> serve, IReadOnlyList<string> settings, TextWriter output, TextWriter errors)
+    private static RootCommand Build(Func<string[], Task<int>> serve, IReadOnlyList<string> settings, TextWriter output, TextWriter errors, Func<string, string> file)
     {
         var dryRun = new Option<bool>("--dry-run") { Description = "Decide and log what the bot would do, and write nothing to GitHub or Google (same as Bot__DryRun=true)." };
         var urls = new Option<string?>("--urls") { Description = "Where to listen, e.g. http://127.0.0.1:8080 (same as ASPNETCORE_URLS)." };
@@ -83,19 +87,20 @@ public static class CommandLine
         {
             recording, replayWorkflow,
         };
-        replay.SetAction(parsed => ReplayCommand.RunAsync([parsed.GetValue(recording)!], output, errors, parsed.GetValue(replayWorkflow)));
+        replay.SetAction(parsed => ReplayCommand.RunAsync([file(parsed.GetValue(recording)!)], output, errors,
+            parsed.GetValue(replayWorkflow) is { } workflow ? file(workflow) : null));
         root.Subcommands.Add(replay);
 
         var folder = new Argument<string>("folder") { Description = "Where to write the issue forms (e.g. .github/ISSUE_TEMPLATE)." };
         var templateWorkflow = new Argument<string?>("workflow-file") { Description = "The team's workflow file; the built-in one when left out.", Arity = ArgumentArity.ZeroOrOne };
         var templates = new Command("templates", "Write one GitHub issue form per request type, so requesters fill in exactly what the bot checks.") { folder, templateWorkflow };
         templates.SetAction(parsed => WorkflowCommands.TemplatesAsync(
-            [parsed.GetValue(folder)!, .. parsed.GetValue(templateWorkflow) is { } file ? [file] : Array.Empty<string>()], output, errors));
+            [file(parsed.GetValue(folder)!), .. parsed.GetValue(templateWorkflow) is { } workflow ? [file(workflow)] : Array.Empty<string>()], output, errors));
         root.Subcommands.Add(templates);
 
         var workflowFile = new Argument<string>("file") { Description = "A workflow file (.github/marketingbot.yml)." };
         var validate = new Command("validate", "Check a workflow file and list every problem with its line, as the bot would read it.") { workflowFile };
-        validate.SetAction(parsed => WorkflowCommands.ValidateAsync([parsed.GetValue(workflowFile)!], output, errors));
+        validate.SetAction(parsed => WorkflowCommands.ValidateAsync([file(parsed.GetValue(workflowFile)!)], output, errors));
         root.Subcommands.Add(new Command("config", "The workflow file.") { validate });
 
         var month = new Argument<string>("month") { Description = "The month to review, as yyyy-mm (e.g. 2026-11)." };

@@ -6,7 +6,9 @@ public sealed class CommandLineTests
 {
     private sealed record Run(int Exit, string Output, string Errors, string[]? Served);
 
-    private static async Task<Run> RunAsync(params string[] args)
+    private static Task<Run> RunAsync(params string[] args) => RunFromAsync(null, args);
+
+    private static async Task<Run> RunFromAsync(string? callerDirectory, params string[] args)
     {
         string[]? served = null;
         var (output, errors) = (new StringWriter(), new StringWriter());
@@ -14,7 +16,7 @@ public sealed class CommandLineTests
         {
             served = settings;
             return Task.FromResult(0);
-        }, output, errors);
+        }, output, errors, callerDirectory);
         return new Run(exit, output.ToString(), errors.ToString(), served);
     }
 
@@ -86,5 +88,18 @@ public sealed class CommandLineTests
         Assert.Equal(0, run.Exit);
         Assert.NotEmpty(Directory.GetFiles(folder.Path, "*.yml"));
         Assert.Equal(1, (await RunAsync("config", "validate", Path.Combine(folder.Path, "missing.yml"))).Exit);
+    }
+
+    [Fact]
+    public async Task Relative_paths_are_read_from_where_the_command_was_typed_not_from_where_dotnet_run_runs_the_bot()
+    {
+        using var caller = new Support.TempFolder();
+        var run = await RunFromAsync(caller.Path, "templates", "forms");
+
+        Assert.Equal(0, run.Exit);
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(caller.Path, "forms"), "*.yml"));
+        Assert.False(Directory.Exists(Path.Combine(Directory.GetCurrentDirectory(), "forms")));
+        var valid = await RunFromAsync(caller.Path, "config", "validate", "forms/../forms/social-post.yml");
+        Assert.Contains(Path.Combine(caller.Path, "forms"), valid.Output + valid.Errors, StringComparison.Ordinal);
     }
 }
