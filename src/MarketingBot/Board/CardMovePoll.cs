@@ -120,7 +120,7 @@ public sealed partial class CardMovePoll(
         };
         var body = JsonSerializer.SerializeToUtf8Bytes(payload);
         var guid = $"board-poll:{item.Id}:{status?.Name ?? BoardCard.NoStatus}:{item.IsArchived}:{item.UpdatedAt.ToUnixTimeMilliseconds()}";
-        return new IncomingDelivery(guid, "projects_v2_item", "edited", installationId, content, BodyCompression.Compress(body), body.Length);
+        return new IncomingDelivery(guid, "projects_v2_item", "edited", installationId, content, body);
     }
 
     private sealed record Item(string Id, bool IsArchived, DateTimeOffset UpdatedAt, Content? Content, Connection<FieldValue>? FieldValues);

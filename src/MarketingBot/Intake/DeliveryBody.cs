@@ -23,6 +23,9 @@ internal sealed class DeliveryBody : IDisposable
     /// <summary>The body in one piece (pooled, so longer than <see cref="Length"/>), once it is read.</summary>
     public ReadOnlySpan<byte> Span => _whole.AsSpan(0, Length);
 
+    /// <inheritdoc cref="Span"/>
+    public ReadOnlyMemory<byte> Memory => _whole.AsMemory(0, Length);
+
     /// <summary>Reads the whole body. Null with the reason when it is over <paramref name="maxBytes"/> or the budget is spent.</summary>
     public static async Task<(DeliveryBody? Body, BodyRefusal Refusal)> ReadAsync(Stream stream, IntakeBudget budget, long maxBytes, CancellationToken cancellationToken)
     {

@@ -128,7 +128,7 @@ public static partial class WebhookIntake
         try
         {
             outcome = await inbox.StoreAsync(new IncomingDelivery(
-                guid, eventName, e.Action, e.InstallationId, e.IssueNodeId, BodyCompression.Compress(body.Span), body.Length));
+                guid, eventName, e.Action, e.InstallationId, e.IssueNodeId, body.Memory));
         }
         catch (Exception ex) when (ex is IOException or System.Data.Common.DbException)
         {

@@ -58,7 +58,7 @@ public static class ReplayCommand
                     continue;
                 }
                 await inbox.StoreAsync(new IncomingDelivery(delivery.Guid, delivery.Event, envelope.Action, envelope.InstallationId,
-                    envelope.IssueNodeId, BodyCompression.Compress(delivery.Body), delivery.Body.Length));
+                    envelope.IssueNodeId, delivery.Body));
             }
             host.Services.GetRequiredService<DeliverySignal>().Notify();
             var deadline = DateTime.UtcNow + Patience;

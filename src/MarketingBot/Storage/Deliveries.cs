@@ -1,14 +1,17 @@
 namespace MarketingBot.Storage;
 
-/// <summary>A verified delivery as the intake stores it; the body is compressed once, on the request thread.</summary>
+/// <summary>
+/// A verified delivery as the intake stores it. The body is the JSON as it arrived (for the intake, the request's
+/// pooled buffer, valid until the store returns); it is compressed where the inbox row is written, not while
+/// GitHub waits for its answer.
+/// </summary>
 public sealed record IncomingDelivery(
     string Guid,
     string Event,
     string? Action,
     long? InstallationId,
     string? OrderingKey,
-    byte[] CompressedBody,
-    int BodyLength);
+    ReadOnlyMemory<byte> Body);
 
 /// <summary>What storing a delivery meant: new work, or a repeat GitHub already got an answer for.</summary>
 public enum StoreOutcome

@@ -70,7 +70,7 @@ internal abstract class StorageEngine : IAsyncDisposable
         """;
 
     /// <summary>
-    /// Inserts deliveries into the inbox table. A redelivery revives only a dead delivery, or one waiting for a
+    /// Inserts deliveries into the inbox table, their bodies compressed. A redelivery revives only a dead delivery, or one waiting for a
     /// retry; a done or running one is left alone, and RETURNING then yields no row.
     /// </summary>
     protected static StoreOutcome[] InsertDeliveries(DbConnection connection, DbTransaction transaction, IReadOnlyList<AcceptedDelivery> deliveries)
@@ -97,8 +97,8 @@ internal abstract class StorageEngine : IAsyncDisposable
             values[3].Value = (object?)d.InstallationId ?? DBNull.Value;
             values[4].Value = (object?)d.OrderingKey ?? DBNull.Value;
             values[5].Value = receivedAt;
-            values[6].Value = d.CompressedBody;
-            values[7].Value = d.BodyLength;
+            values[6].Value = BodyCompression.Compress(d.Body.Span);
+            values[7].Value = d.Body.Length;
             outcomes[i] = insert.ExecuteScalar() is null or DBNull ? StoreOutcome.AlreadyHandled : StoreOutcome.Queued;
         }
         return outcomes;

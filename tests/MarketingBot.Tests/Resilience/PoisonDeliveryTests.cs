@@ -16,7 +16,7 @@ public sealed class PoisonDeliveryTests
         // What three kills in the middle of its processing leave behind: each start requeued it and claimed it again.
         await using (var killed = new Storage.OpenedInbox(Database.OpenSqlite(database, TimeProvider.System)))
         {
-            await killed.Inbox.StoreAsync(new IncomingDelivery("poison", "ping", null, 1, null, BodyCompression.Compress(body), body.Length));
+            await killed.Inbox.StoreAsync(new IncomingDelivery("poison", "ping", null, 1, null, body));
             for (var kill = 0; kill < 3; kill++)
             {
                 await killed.Inbox.RequeueInterruptedAsync();
@@ -46,7 +46,7 @@ public sealed class PoisonDeliveryTests
         using var folder = new TempFolder();
         await using var opened = new Storage.OpenedInbox(Database.OpenSqlite($"Data Source={folder.File("bot.db")}", TimeProvider.System));
         var body = "{}"u8.ToArray();
-        await opened.Inbox.StoreAsync(new IncomingDelivery("d", "ping", null, 1, null, BodyCompression.Compress(body), body.Length));
+        await opened.Inbox.StoreAsync(new IncomingDelivery("d", "ping", null, 1, null, body));
         var claimed = Assert.Single(await opened.Inbox.ClaimReadyAsync(1));
 
         await opened.Inbox.ReleaseAsync(claimed);

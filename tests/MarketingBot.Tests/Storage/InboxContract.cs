@@ -36,7 +36,7 @@ public abstract class InboxContract(TestDatabase testDatabase) : StorageContract
     protected OpenedInbox OpenReplica(TimeProvider time) => new(TestDatabase.Open(time));
 
     protected static IncomingDelivery Delivery(string guid, string? key, string body = "{}") =>
-        new(guid, "issues", "edited", 1, key, BodyCompression.Compress(Encoding.UTF8.GetBytes(body)), Encoding.UTF8.GetByteCount(body));
+        new(guid, "issues", "edited", 1, key, Encoding.UTF8.GetBytes(body));
 
     [StorageFact]
     public async Task A_later_event_of_an_issue_waits_for_the_earlier_one_while_other_issues_go_ahead()
@@ -115,7 +115,7 @@ public abstract class InboxContract(TestDatabase testDatabase) : StorageContract
     public async Task The_body_is_stored_compressed_and_comes_back_byte_for_byte()
     {
         var body = Payloads.IssueEvent("opened", 3, "I_3");
-        await Store.StoreAsync(new IncomingDelivery("c", "issues", "opened", 1, "I_3", BodyCompression.Compress(body), body.Length));
+        await Store.StoreAsync(new IncomingDelivery("c", "issues", "opened", 1, "I_3", body));
         var claimed = Assert.Single(await Store.ClaimReadyAsync(1));
         Assert.True(claimed.CompressedBody.Length < body.Length / 3, $"{claimed.CompressedBody.Length} of {body.Length} bytes");
         Assert.Equal(body, BodyCompression.Decompress(claimed.CompressedBody, claimed.BodyLength));

@@ -107,6 +107,53 @@ public sealed class SqliteInboxTests() : InboxContract(new SqliteTestDatabase())
     }
 
     [Fact]
+    public async Task A_journal_left_by_a_version_that_compressed_bodies_on_intake_is_copied_after_the_upgrade()
+    {
+        await Store.StoreAsync(Delivery("new", "issue-N", """{"n":2}"""));
+        var crashed = CrashCopy();
+        var journal = Directory.GetFiles(crashed + ".intake").Single();
+        // Before the new record, one as the earlier version wrote it: the same fields, the body an LZ4 block.
+        var body = Payloads.IssueEvent("opened", 7, "I_7");
+        var old = OldJournalRecord("old", body);
+        await File.WriteAllBytesAsync(journal, [.. old, .. await File.ReadAllBytesAsync(journal)]);
+
+        await using var upgraded = OpenSqlite(crashed);
+        var claimed = await upgraded.Inbox.ClaimReadyAsync(10);
+        Assert.Equal(["old", "new"], claimed.Select(d => d.Guid));
+        Assert.Equal(body, BodyCompression.Decompress(claimed[0].CompressedBody, claimed[0].BodyLength));
+        Assert.Equal("""{"n":2}""", Encoding.UTF8.GetString(BodyCompression.Decompress(claimed[1].CompressedBody, claimed[1].BodyLength)));
+        // Both are kept compressed in the table, whatever form the journal held them in.
+        Assert.True(claimed[0].CompressedBody.Length < body.Length / 3, $"{claimed[0].CompressedBody.Length} of {body.Length} bytes");
+    }
+
+    /// <summary>A journal record in the layout of the version before: length and CRC-32, the fields, then the compressed body.</summary>
+    private static byte[] OldJournalRecord(string guid, byte[] body)
+    {
+        using var payload = new MemoryStream();
+        using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(guid);
+            writer.Write("issues");
+            writer.Write(true);
+            writer.Write("opened");
+            writer.Write(true);
+            writer.Write(1L);
+            writer.Write(true);
+            writer.Write("I_7");
+            writer.Write(0L);
+            writer.Write(body.Length);
+            var compressed = BodyCompression.Compress(body);
+            writer.Write(compressed.Length);
+            writer.Write(compressed);
+        }
+        var bytes = payload.ToArray();
+        var header = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(header, bytes.Length);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(4), System.IO.Hashing.Crc32.HashToUInt32(bytes));
+        return [.. header, .. bytes];
+    }
+
+    [Fact]
     public async Task A_record_torn_by_a_crash_mid_write_is_cut_off_and_the_whole_ones_before_it_are_kept()
     {
         await Store.StoreAsync(Delivery("a1", "issue-A"));

@@ -1,14 +1,15 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace MarketingBot.Storage.Sqlite;
 
 /// <summary>
 /// Where SQLite intake writes an accepted delivery: appended to a file once per group of deliveries, and
-/// only then acknowledged. The body is written once, compressed, and no index or page is touched on the
+/// only then acknowledged. The body is written once, as it came, and no index or page is touched on the
 /// request path; <see cref="SqliteStorage"/> copies the records into the inbox tables in the background, in
-/// large transactions. Files are numbered; one is deleted once every record in it is in the tables and a
+/// large transactions, compressing the bodies as it goes. Files are numbered; one is deleted once every record in it is in the tables and a
 /// newer file is being written.
 /// </summary>
 /// <remarks>
@@ -20,23 +21,32 @@ internal sealed class IntakeJournal : IDisposable
     private const int HeaderBytes = 8;
     private const string Extension = ".log";
 
-    /// <summary>Far above any record: GitHub caps a payload at 25 MB, and it is stored compressed.</summary>
+    /// <summary>Far above any record: GitHub caps a payload at 25 MB.</summary>
     private const int MaxRecordBytes = 64 * 1024 * 1024;
 
     /// <summary>A file is closed for new records once it is this long and fully indexed.</summary>
     private const long RotateAtBytes = 8 * 1024 * 1024;
 
     private readonly string _folder;
-    private readonly MemoryStream _records = new();
+
+    /// <summary>Each record's length, checksum and fields; the bodies are written from where the intake holds them.</summary>
+    private readonly MemoryStream _heads = new();
+    private readonly List<ReadOnlyMemory<byte>> _segments = [];
     private readonly Lock _gate = new();
 
-    /// <summary>Held while the file is written, flushed or replaced, so no write lands in a file being closed.</summary>
+    /// <summary>Held while the file is written or replaced, so no write lands in a file being closed.</summary>
     private readonly Lock _writing = new();
-    private FileStream _file;
+
+    /// <summary>
+    /// Held while the upkeep flushes the file to disk, and while the file is replaced. Not while appending: a flush of
+    /// what a burst wrote can take tens of milliseconds, and the deliveries arriving meanwhile would wait for it.
+    /// </summary>
+    private readonly Lock _flushing = new();
+    private SafeFileHandle _file;
     private JournalPosition _end;
     private bool _unflushed;
 
-    private IntakeJournal(string folder, JournalPosition end, FileStream file)
+    private IntakeJournal(string folder, JournalPosition end, SafeFileHandle file)
     {
         _folder = folder;
         _end = end;
@@ -61,19 +71,18 @@ internal sealed class IntakeJournal : IDisposable
         Directory.CreateDirectory(folder);
         foreach (var old in Numbers(folder).Where(n => n < indexed.File)) File.Delete(PathOf(folder, old));
         var newest = Numbers(folder).DefaultIfEmpty(Math.Max(1, indexed.File)).Max();
-        var file = new FileStream(PathOf(folder, newest), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+        var file = File.OpenHandle(PathOf(folder, newest), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
         var sound = SoundLength(PathOf(folder, newest));
-        if (sound < file.Length) file.SetLength(sound);
+        if (sound < RandomAccess.GetLength(file)) RandomAccess.SetLength(file, sound);
         if (new JournalPosition(newest, sound).CompareTo(indexed) < 0)
         {
             // The file is shorter than what was already copied from it (it was removed or replaced): new records
             // go to a fresh file, so none lands before the position the copying resumes from.
             file.Dispose();
             newest = indexed.File + 1;
-            file = new FileStream(PathOf(folder, newest), FileMode.Create, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+            file = File.OpenHandle(PathOf(folder, newest), FileMode.Create, FileAccess.ReadWrite, FileShare.Read);
             sound = 0;
         }
-        file.Seek(sound, SeekOrigin.Begin);
         return new IntakeJournal(folder, new JournalPosition(newest, sound), file);
     }
 
@@ -84,27 +93,41 @@ internal sealed class IntakeJournal : IDisposable
     /// </summary>
     public void Append(IReadOnlyList<IncomingDelivery> deliveries, long receivedAt, bool flushToDisk)
     {
-        _records.SetLength(0);
-        foreach (var delivery in deliveries) Encode(_records, delivery, receivedAt);
-        long end;
+        // One write of many pieces: each record's head, then its body straight from the intake's buffer.
+        _heads.SetLength(0);
+        Span<int> ends = deliveries.Count <= 1024 ? stackalloc int[deliveries.Count] : new int[deliveries.Count];
+        for (var i = 0; i < deliveries.Count; i++)
+        {
+            EncodeHead(_heads, deliveries[i], receivedAt);
+            ends[i] = (int)_heads.Length;
+        }
+        _segments.Clear();
+        var heads = _heads.GetBuffer().AsMemory();
+        long length = 0;
+        for (var i = 0; i < deliveries.Count; i++)
+        {
+            var start = i == 0 ? 0 : ends[i - 1];
+            _segments.Add(heads[start..ends[i]]);
+            _segments.Add(deliveries[i].Body);
+            length += ends[i] - start + deliveries[i].Body.Length;
+        }
         lock (_writing)
         {
-            var start = _file.Position;
+            var start = End.Offset;
             try
             {
-                _file.Write(_records.GetBuffer(), 0, (int)_records.Length);
-                if (flushToDisk) _file.Flush(flushToDisk: true);
+                RandomAccess.Write(_file, _segments, start);
+                if (flushToDisk) RandomAccess.FlushToDisk(_file);
             }
             catch
             {
-                _file.SetLength(start);
-                _file.Seek(start, SeekOrigin.Begin);
+                RandomAccess.SetLength(_file, start);
                 throw;
             }
             _unflushed = !flushToDisk;
-            end = _file.Position;
+            lock (_gate) _end = _end with { Offset = start + length };
         }
-        lock (_gate) _end = _end with { Offset = end };
+        _segments.Clear();
     }
 
     /// <summary>Whether appended records are still only in the operating system's cache.</summary>
@@ -119,11 +142,25 @@ internal sealed class IntakeJournal : IDisposable
     /// <summary>Flushes to disk what <see cref="Append"/> left in the operating system's cache.</summary>
     public void FlushToDisk()
     {
-        lock (_writing)
+        lock (_flushing)
         {
-            if (!_unflushed) return;
-            _file.Flush(flushToDisk: true);
-            _unflushed = false;
+            SafeFileHandle file;
+            lock (_writing)
+            {
+                if (!_unflushed) return;
+                // Records appended from here on set it again: the flush below may not cover them.
+                _unflushed = false;
+                file = _file;
+            }
+            try
+            {
+                RandomAccess.FlushToDisk(file);
+            }
+            catch
+            {
+                lock (_writing) _unflushed = true;
+                throw;
+            }
         }
     }
 
@@ -168,11 +205,12 @@ internal sealed class IntakeJournal : IDisposable
     public void RotateIfIndexed(JournalPosition indexed)
     {
         string? done = null;
+        lock (_flushing)
         lock (_writing)
         lock (_gate)
         {
             if (!Frees(indexed)) return;
-            var next = new FileStream(PathOf(_folder, _end.File + 1), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+            var next = File.OpenHandle(PathOf(_folder, _end.File + 1), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read);
             // Every record of the old file is in the tables, committed with a full flush: nothing of it needs flushing.
             _file.Dispose();
             _file = next;
@@ -217,7 +255,11 @@ internal sealed class IntakeJournal : IDisposable
         return sound;
     }
 
-    private static void Encode(MemoryStream output, IncomingDelivery delivery, long receivedAt)
+    /// <summary>
+    /// Writes a record's length, CRC-32 and fields, up to where its body starts. Records written before the intake
+    /// stopped compressing hold an LZ4 block where the body is; <see cref="BodyCompression.Open"/> reads both.
+    /// </summary>
+    private static void EncodeHead(MemoryStream output, IncomingDelivery delivery, long receivedAt)
     {
         var start = output.Length;
         output.Position = start + HeaderBytes;
@@ -230,14 +272,17 @@ internal sealed class IntakeJournal : IDisposable
             writer.Write(delivery.InstallationId.GetValueOrDefault());
             WriteOptional(writer, delivery.OrderingKey);
             writer.Write(receivedAt);
-            writer.Write(delivery.BodyLength);
-            writer.Write(delivery.CompressedBody.Length);
-            writer.Write(delivery.CompressedBody);
+            writer.Write(delivery.Body.Length);
+            writer.Write(1 + delivery.Body.Length);
+            writer.Write(BodyCompression.Uncompressed);
         }
-        var payload = output.GetBuffer().AsSpan((int)(start + HeaderBytes), (int)(output.Length - start - HeaderBytes));
+        var fields = output.GetBuffer().AsSpan((int)(start + HeaderBytes), (int)(output.Length - start - HeaderBytes));
+        var crc = new Crc32();
+        crc.Append(fields);
+        crc.Append(delivery.Body.Span);
         var header = output.GetBuffer().AsSpan((int)start, HeaderBytes);
-        BinaryPrimitives.WriteInt32LittleEndian(header, payload.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Crc32.HashToUInt32(payload));
+        BinaryPrimitives.WriteInt32LittleEndian(header, fields.Length + delivery.Body.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], crc.GetCurrentHashAsUInt32());
     }
 
     /// <summary>The next whole record, or null at the end or at a torn or corrupt one.</summary>
@@ -250,7 +295,8 @@ internal sealed class IntakeJournal : IDisposable
         var payload = new byte[length];
         if (input.ReadAtLeast(payload, length, throwOnEndOfStream: false) < length) return null;
         if (Crc32.HashToUInt32(payload) != BinaryPrimitives.ReadUInt32LittleEndian(header[4..])) return null;
-        using var reader = new BinaryReader(new MemoryStream(payload), Encoding.UTF8);
+        var fields = new MemoryStream(payload);
+        using var reader = new BinaryReader(fields, Encoding.UTF8);
         var guid = reader.ReadString();
         var @event = reader.ReadString();
         var action = ReadOptional(reader);
@@ -259,9 +305,9 @@ internal sealed class IntakeJournal : IDisposable
         var key = ReadOptional(reader);
         var receivedAt = reader.ReadInt64();
         var bodyLength = reader.ReadInt32();
-        var body = reader.ReadBytes(reader.ReadInt32());
-        return new AcceptedDelivery(
-            new IncomingDelivery(guid, @event, action, hasInstallation ? installation : null, key, body, bodyLength), receivedAt);
+        var stored = payload.AsMemory((int)fields.Position + sizeof(int), reader.ReadInt32());
+        var body = BodyCompression.Open(stored, bodyLength);
+        return new AcceptedDelivery(new IncomingDelivery(guid, @event, action, hasInstallation ? installation : null, key, body), receivedAt);
     }
 
     private static void WriteOptional(BinaryWriter writer, string? value)
