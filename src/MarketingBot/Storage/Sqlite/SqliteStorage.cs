@@ -44,7 +44,7 @@ internal sealed class SqliteStorage : StorageEngine
     private readonly SqliteConnection _intake;
     private readonly SqliteCommand _lookup;
     private readonly SqliteConnection _worker;
-    private readonly SemaphoreSlim _workerLock = new(1, 1);
+    private readonly StorageThread _workerThread = new("SQLite worker");
     private readonly IntakeJournal _journal;
     private readonly Func<bool> _intakeBusy;
     private readonly int _maxBacklog;
@@ -337,19 +337,11 @@ internal sealed class SqliteStorage : StorageEngine
         }
     }
 
-    public override async Task<T> UseAsync<T>(Func<DbConnection, T> work, bool upToDate = false)
+    public override Task<T> UseAsync<T>(Func<DbConnection, T> work, bool upToDate = false) => _workerThread.RunAsync(() =>
     {
-        await _workerLock.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            if (upToDate) IndexJournal(int.MaxValue);
-            return work(_worker);
-        }
-        finally
-        {
-            _workerLock.Release();
-        }
-    }
+        if (upToDate) IndexJournal(int.MaxValue);
+        return work(_worker);
+    });
 
     /// <summary>Whether accepted deliveries are written but not yet flushed to disk.</summary>
     internal bool JournalUnflushed => _journal.Unflushed;
@@ -496,7 +488,13 @@ internal sealed class SqliteStorage : StorageEngine
     /// </summary>
     public override async Task UpkeepAsync(long now)
     {
-        _journal.FlushToDisk();
+        // On the worker's thread: a flush after a burst can take a while, and a pool thread waiting for the disk is one
+        // fewer to answer deliveries on.
+        await UseAsync(_ =>
+        {
+            _journal.FlushToDisk();
+            return true;
+        }).ConfigureAwait(false);
         for (var copied = 0; copied < CatchUpPerTick && !CopyingWaits;)
         {
             var step = await UseAsync(_ => IndexJournal(IndexBatch)).ConfigureAwait(false);
@@ -509,12 +507,11 @@ internal sealed class SqliteStorage : StorageEngine
     public override async ValueTask DisposeAsync()
     {
         // What the journal holds beyond the tables stays there for the next start: copying a burst's backlog would hold up the shutdown.
-        await _workerLock.WaitAsync().ConfigureAwait(false);
+        await Task.Run(_workerThread.Dispose).ConfigureAwait(false);
         _worker.Execute("PRAGMA wal_checkpoint(TRUNCATE)");
         _worker.Dispose();
         _lookup.Dispose();
         _intake.Dispose();
         _journal.Dispose();
-        _workerLock.Dispose();
     }
 }
