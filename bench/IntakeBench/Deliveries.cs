@@ -1,6 +1,8 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 /// <summary>A signed delivery as GitHub sends it: its event name, body and signature.</summary>
@@ -9,7 +11,7 @@ sealed record Signed(string Event, byte[] Body, string Signature);
 /// <summary>
 /// Deliveries that look like GitHub's to an App: the shapes of <c>examples/deliveries</c> (GitHub's own payload
 /// examples, full repository and user objects), with issue-form bodies and comments written from real prose (the
-/// repository's own documentation, cut into sentences), in the mix a busy marketing repository sends: comments,
+/// repository's own documentation, cut into sentences, fixed in <c>prose.txt</c>), in the mix a busy marketing repository sends: comments,
 /// edits and label changes, new requests with long bodies, and card moves; for 1,000 issues, a few of them hot.
 /// </summary>
 static class Deliveries
@@ -61,7 +63,7 @@ static class Deliveries
                     if (kind.Kind == "issues.labeled") payload["label"] = new JsonObject { ["id"] = 7002, ["name"] = "approved", ["color"] = "0e8a16", ["default"] = false };
                     break;
             }
-            var body = Encoding.UTF8.GetBytes(payload.ToJsonString());
+            var body = Encoding.UTF8.GetBytes(payload.ToJsonString(AsGitHubWrites));
             deliveries[i] = new Signed(name, body, "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body)));
         }
         return deliveries;
@@ -134,10 +136,15 @@ static class Deliveries
         return text.ToString().TrimEnd();
     }
 
-    /// <summary>The repository's own prose, as sentences: real words, punctuation and markdown, not padding.</summary>
-    private static string[] Sentences(string root) =>
-        [.. new[] { "README.md", "docs/requests.md", "docs/operations.md", "docs/development.md", "bench/README.md" }
-            .SelectMany(f => File.ReadAllText(Path.Combine(root, f)).Split(['.', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            .Where(s => s.Length > 30 && !s.StartsWith('|') && !s.StartsWith("```", StringComparison.Ordinal))
-            .Select(s => s + ".")];
+    /// <summary>
+    /// Real prose, a sentence a line: the repository's documentation as it stood when the set was fixed (a copy, so
+    /// the set stays the same as the docs change), with its words, punctuation, markdown and a few non-ASCII marks.
+    /// </summary>
+    private static string[] Sentences(string root) => File.ReadAllLines(Path.Combine(root, "bench", "IntakeBench", "prose.txt"));
+
+    /// <summary>
+    /// GitHub writes payloads as raw UTF-8 and escapes only what JSON requires (quotes, backslashes, control
+    /// characters); System.Text.Json's default would also escape every apostrophe, backtick and non-ASCII letter.
+    /// </summary>
+    private static readonly JsonSerializerOptions AsGitHubWrites = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }
