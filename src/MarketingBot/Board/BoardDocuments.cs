@@ -1,4 +1,4 @@
-using System.Text;
+using MarketingBot.GitHub;
 
 namespace MarketingBot.Board;
 
@@ -59,18 +59,15 @@ public static class BoardDocuments
     /// </summary>
     public static (string Document, IReadOnlyDictionary<string, object> Variables) SetFields(string project, IReadOnlyList<(string Item, FieldWrite Write)> writes)
     {
-        var declarations = new StringBuilder("$project: ID!");
-        var selections = new StringBuilder();
-        var variables = new Dictionary<string, object> { ["project"] = project };
+        var document = new AliasedDocument().Declare("project", "ID!", project);
         for (var i = 0; i < writes.Count; i++)
         {
             var (item, write) = writes[i];
-            declarations.Append($", $item{i}: ID!, $field{i}: ID!");
-            (variables[$"item{i}"], variables[$"field{i}"]) = (item, write.FieldId);
+            document.Declare($"item{i}", "ID!", item).Declare($"field{i}", "ID!", write.FieldId);
             var input = $"projectId: $project, itemId: $item{i}, fieldId: $field{i}";
             if (write.Kind == FieldWriteKind.Clear)
             {
-                selections.Append($"  write{i}: clearProjectV2ItemFieldValue(input: {{ {input} }}) {{ projectV2Item {{ id }} }}\n");
+                document.Field($"write{i}: clearProjectV2ItemFieldValue(input: {{ {input} }}) {{ projectV2Item {{ id }} }}");
                 continue;
             }
             var (type, member) = write.Kind switch
@@ -80,26 +77,22 @@ public static class BoardDocuments
                 FieldWriteKind.Number => ("Float!", "number"),
                 _ => ("String!", "text"),
             };
-            declarations.Append($", $value{i}: {type}");
-            variables[$"value{i}"] = write.Value!;
-            selections.Append($"  write{i}: updateProjectV2ItemFieldValue(input: {{ {input}, value: {{ {member}: $value{i} }} }}) {{ projectV2Item {{ id }} }}\n");
+            document.Declare($"value{i}", type, write.Value!)
+                .Field($"write{i}: updateProjectV2ItemFieldValue(input: {{ {input}, value: {{ {member}: $value{i} }} }}) {{ projectV2Item {{ id }} }}");
         }
-        return ($"mutation SetFields({declarations}) {{\n{selections}}}\n", variables);
+        return document.Operation("mutation", "SetFields");
     }
 
     /// <summary>Several issues added as cards in one request (adding one the project has returns its card).</summary>
     public static (string Document, IReadOnlyDictionary<string, object> Variables) AddItems(string project, IReadOnlyList<string> contents)
     {
-        var declarations = new StringBuilder("$project: ID!");
-        var selections = new StringBuilder();
-        var variables = new Dictionary<string, object> { ["project"] = project };
+        var document = new AliasedDocument().Declare("project", "ID!", project);
         for (var i = 0; i < contents.Count; i++)
         {
-            declarations.Append($", $content{i}: ID!");
-            variables[$"content{i}"] = contents[i];
-            selections.Append($"  card{i}: addProjectV2ItemById(input: {{ projectId: $project, contentId: $content{i} }}) {{ item {{ id isArchived }} }}\n");
+            document.Declare($"content{i}", "ID!", contents[i])
+                .Field($"card{i}: addProjectV2ItemById(input: {{ projectId: $project, contentId: $content{i} }}) {{ item {{ id isArchived }} }}");
         }
-        return ($"mutation AddItems({declarations}) {{\n{selections}}}\n", variables);
+        return document.Operation("mutation", "AddItems");
     }
 
     public const string Archive = """

@@ -1,4 +1,4 @@
-using System.Text;
+using MarketingBot.GitHub;
 
 namespace MarketingBot.Campaigns;
 
@@ -12,17 +12,10 @@ public static class CampaignDocuments
     /// <summary>The brief (its repository, and the stages already open under it) and the node id of each login.</summary>
     public static (string Document, IReadOnlyDictionary<string, object> Variables) Read(string brief, IReadOnlyList<string> logins)
     {
-        var declarations = new StringBuilder("$brief: ID!");
-        var users = new StringBuilder();
-        var variables = new Dictionary<string, object> { ["brief"] = brief };
-        for (var i = 0; i < logins.Count; i++)
-        {
-            declarations.Append($", $login{i}: String!");
-            users.Append($"  user{i}: user(login: $login{i}) {{ id }}\n");
-            variables[$"login{i}"] = logins[i];
-        }
+        var document = new AliasedDocument().Declare("brief", "ID!", brief);
+        for (var i = 0; i < logins.Count; i++) document.Declare($"login{i}", "String!", logins[i]).Field($"user{i}: user(login: $login{i}) {{ id }}");
         return ($$"""
-            query CampaignPlan({{declarations}}) {
+            query CampaignPlan({{document.Declarations}}) {
               node(id: $brief) {
                 ... on Issue {
                   id
@@ -30,23 +23,21 @@ public static class CampaignDocuments
                   subIssues(first: 100) { nodes { id number title state body } }
                 }
               }
-            {{users}}}
-            """, variables);
+            {{document.Fields}}}
+            """, document.Variables);
     }
 
     /// <summary>Each stage as a new issue under the brief, assigned to its owners.</summary>
     public static (string Document, IReadOnlyDictionary<string, object> Variables) Open(
         string repository, string brief, IReadOnlyList<(string Title, string Body, IReadOnlyList<string> AssigneeIds)> stages)
     {
-        var declarations = new StringBuilder("$repository: ID!, $brief: ID!");
-        var creations = new StringBuilder();
-        var variables = new Dictionary<string, object> { ["repository"] = repository, ["brief"] = brief };
+        var document = new AliasedDocument().Declare("repository", "ID!", repository).Declare("brief", "ID!", brief);
         for (var i = 0; i < stages.Count; i++)
         {
-            declarations.Append($", $title{i}: String!, $body{i}: String!, $assignees{i}: [ID!]");
-            creations.Append($"  stage{i}: createIssue(input: {{ repositoryId: $repository, parentIssueId: $brief, title: $title{i}, body: $body{i}, assigneeIds: $assignees{i} }}) {{ issue {{ id number url }} }}\n");
-            (variables[$"title{i}"], variables[$"body{i}"], variables[$"assignees{i}"]) = (stages[i].Title, stages[i].Body, stages[i].AssigneeIds);
+            document.Declare($"title{i}", "String!", stages[i].Title).Declare($"body{i}", "String!", stages[i].Body)
+                .Declare($"assignees{i}", "[ID!]", stages[i].AssigneeIds)
+                .Field($"stage{i}: createIssue(input: {{ repositoryId: $repository, parentIssueId: $brief, title: $title{i}, body: $body{i}, assigneeIds: $assignees{i} }}) {{ issue {{ id number url }} }}");
         }
-        return ($"mutation OpenStages({declarations}) {{\n{creations}}}\n", variables);
+        return document.Operation("mutation", "OpenStages");
     }
 }
