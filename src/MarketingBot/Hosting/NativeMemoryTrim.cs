@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace MarketingBot.Hosting;
 
 /// <summary>
@@ -40,26 +38,5 @@ internal sealed partial class NativeMemoryTrim(TimeProvider time, Func<bool> tri
         catch (OperationCanceledException)
         {
         }
-    }
-
-    internal static partial class Glibc
-    {
-        /// <summary>Trims glibc's heaps; false where there is no glibc (macOS, Windows, musl), so the caller stops asking.</summary>
-        public static bool Trim()
-        {
-            if (!OperatingSystem.IsLinux()) return false;
-            try
-            {
-                MallocTrim(0);
-                return true;
-            }
-            catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
-            {
-                return false;
-            }
-        }
-
-        [LibraryImport("libc.so.6", EntryPoint = "malloc_trim")]
-        private static partial int MallocTrim(nuint pad);
     }
 }

@@ -94,7 +94,7 @@ public class GlibcTrimTests
             foreach (var block in freed) Marshal.FreeHGlobal(block);
             var before = ResidentPages(freed);
 
-            Assert.True(NativeMemoryTrim.Glibc.Trim());
+            Assert.True(Glibc.Trim());
 
             var after = ResidentPages(freed);
             var pages = freed.Length * (BlockBytes / Environment.SystemPageSize - 2);

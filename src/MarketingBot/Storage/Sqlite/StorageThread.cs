@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
+using MarketingBot.Hosting;
 
 namespace MarketingBot.Storage.Sqlite;
 
@@ -11,7 +11,7 @@ namespace MarketingBot.Storage.Sqlite;
 /// 17–20 ms at 500/s while a backlog drained); on a thread of its own at a lower priority, the operating system
 /// lets the intake go first whenever it has work, and the backlog takes whatever is left.
 /// </summary>
-internal sealed partial class StorageThread : IDisposable
+internal sealed class StorageThread : IDisposable
 {
     /// <summary>Linux "nice" of the thread: the scheduler gives a thread at 10 about a tenth of the share of one at 0.</summary>
     private const int Niceness = 10;
@@ -56,24 +56,10 @@ internal sealed partial class StorageThread : IDisposable
         foreach (var work in _work.GetConsumingEnumerable()) work();
     }
 
-    /// <summary>Lowers this thread's priority. Linux keeps a niceness per thread; elsewhere the runtime's thread priority is used.</summary>
+    /// <summary>Lowers this thread's priority: its niceness where glibc gives one per thread, else the runtime's priority.</summary>
     private static void LowerPriority()
     {
-        if (OperatingSystem.IsLinux())
-        {
-            try
-            {
-                SetPriority(0, Gettid(), Niceness);
-            }
-            catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
-            {
-                // Not glibc (musl has both, but under other names in some builds): the thread keeps the process's priority.
-            }
-        }
-        else
-        {
-            Thread.CurrentThread.Priority = ThreadPriority.BelowNormal;
-        }
+        if (!Glibc.SetThreadNiceness(Niceness)) Thread.CurrentThread.Priority = ThreadPriority.BelowNormal;
     }
 
     /// <summary>Waits for the work handed in so far, then ends the thread.</summary>
@@ -83,11 +69,4 @@ internal sealed partial class StorageThread : IDisposable
         _thread.Join();
         _work.Dispose();
     }
-
-    [LibraryImport("libc", EntryPoint = "gettid")]
-    private static partial int Gettid();
-
-    /// <summary>setpriority(PRIO_PROCESS, tid, nice): on Linux a thread id names one thread.</summary>
-    [LibraryImport("libc", EntryPoint = "setpriority")]
-    private static partial int SetPriority(int which, int who, int priority);
 }
