@@ -194,6 +194,27 @@ public sealed class SqliteInboxTests() : InboxContract(new SqliteTestDatabase())
     }
 
     [Fact]
+    public async Task Claims_that_copy_a_long_backlog_from_the_journal_checkpoint_as_they_go_so_the_write_ahead_log_stays_short()
+    {
+        var path = Folder.File("backlog.db");
+        await using var opened = OpenSqlite(path);
+        var inbox = opened.Inbox;
+        var body = Convert.ToBase64String(RandomNumberGenerator.GetBytes(6_000));
+        for (var stored = 0; stored < 3_000; stored += 100)
+            await Task.WhenAll(Enumerable.Range(stored, 100).Select(n => inbox.StoreAsync(Delivery($"d{n}", $"issue-{n}", body))));
+
+        // No upkeep tick runs here (the clock stands still): each claim copies its step of the journal, as in a drain.
+        while (SqliteFile.Count(path, "SELECT COUNT(*) FROM deliveries") < 3_000) await inbox.ClaimReadyAsync(1);
+
+        // Copied without a checkpoint, the 3,000 rows (about 18 MB of bodies) would all be in the log, for one burst of
+        // write-back later; checkpointed every 1,024 rows, the log never holds more than about a third of them.
+        var log = new FileInfo(path + "-wal").Length;
+        var tables = new FileInfo(path).Length;
+        Assert.True(log < 9 * 1024 * 1024, $"the write-ahead log grew to {log:N0} bytes");
+        Assert.True(tables > 9 * 1024 * 1024, $"the database file holds only {tables:N0} bytes: the rows stayed in the log");
+    }
+
+    [Fact]
     public async Task While_the_intake_is_saturated_a_claim_copies_from_the_journal_only_the_deliveries_it_takes()
     {
         var busy = true;
