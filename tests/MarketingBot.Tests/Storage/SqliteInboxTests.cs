@@ -207,7 +207,7 @@ public sealed class SqliteInboxTests() : InboxContract(new SqliteTestDatabase())
         while (SqliteFile.Count(path, "SELECT COUNT(*) FROM deliveries") < 3_000) await inbox.ClaimReadyAsync(1);
 
         // Copied without a checkpoint, the 3,000 rows (about 18 MB of bodies) would all be in the log, for one burst of
-        // write-back later; checkpointed every 1,024 rows, the log never holds more than about a third of them.
+        // write-back later; checkpointed once the log passes 6 MB, it never holds more than about a third of them.
         var log = new FileInfo(path + "-wal").Length;
         var tables = new FileInfo(path).Length;
         Assert.True(log < 9 * 1024 * 1024, $"the write-ahead log grew to {log:N0} bytes");

@@ -10,8 +10,8 @@ namespace MarketingBot.Storage.Sqlite;
 /// and acknowledged once that is on disk (during a burst: once it is written); the journal is copied into
 /// the tables in large transactions on the connection everything else shares: before a claim, before a
 /// read of the deliveries, and by the upkeep loop. Intake thus writes each body once and takes no lock the
-/// processing side holds. Checkpoints are taken by the upkeep loop and by the copying, every
-/// <see cref="CheckpointEvery"/> records, never by a committing request (<c>wal_autocheckpoint=0</c>).
+/// processing side holds. Checkpoints are taken by the upkeep loop, and by the worker connection's commits once
+/// the log passes <see cref="CheckpointPages"/>; the intake's connection never takes one.
 /// </summary>
 /// <remarks>
 /// During a burst (<c>intakeBusy</c>) the copying steps back: a claim copies only as many records as it may
@@ -34,11 +34,12 @@ internal sealed class SqliteStorage : StorageEngine
     private const int CatchUpPerTick = 8 * IndexBatch;
 
     /// <summary>
-    /// Records copied between checkpoints. Claims copy a step each, as fast as the deliveries are processed, and the
-    /// upkeep's checkpoint did not keep up: after a burst the log grew to 1.3 GB, and its write-back later held the
-    /// journal's flushes (and the answers waiting on them) for up to half a second. About 6 MB of log with real bodies.
+    /// Log pages (6 MB) past which a commit of the worker connection, the only one that writes, checkpoints. Left to the
+    /// upkeep alone, the log outgrew its checkpoints: claims copy the journal a step each, as fast as deliveries are
+    /// processed, and after a burst the log reached 1.3 GB; its write-back later held the journal's flushes (and the
+    /// answers waiting on them) for up to half a second.
     /// </summary>
-    private const int CheckpointEvery = 4 * IndexBatch;
+    private const int CheckpointPages = 1536;
 
     /// <summary>
     /// Deliveries left uncopied past which the copying goes on even in a burst, so that a burst that does not end
@@ -65,7 +66,6 @@ internal sealed class SqliteStorage : StorageEngine
     private readonly HashSet<(ulong, ulong)> _unindexed = [];
     private readonly Lock _unindexedGate = new();
     private JournalPosition _indexed;
-    private int _copiedSinceCheckpoint;
 
     private SqliteStorage(string connectionString, Func<bool> intakeBusy, int maxBacklog)
     {
@@ -73,6 +73,7 @@ internal sealed class SqliteStorage : StorageEngine
         _intakeBusy = intakeBusy;
         _maxBacklog = maxBacklog;
         _worker = OpenConnection();
+        _worker.Execute($"PRAGMA wal_autocheckpoint={CheckpointPages}");
         Migrate(_worker);
         // The tables' commits skip their own flush to disk: the journal already holds every accepted delivery,
         // and a commit lost to a power cut is copied again from it, or at worst forgets that the last
@@ -381,8 +382,6 @@ internal sealed class SqliteStorage : StorageEngine
             }
             _indexed = at;
             copied += records.Count;
-            _copiedSinceCheckpoint += records.Count;
-            if (_copiedSinceCheckpoint >= CheckpointEvery) Checkpoint();
             Forget(records.Select(record => record.Delivery));
             if (freesFile)
             {
@@ -391,13 +390,6 @@ internal sealed class SqliteStorage : StorageEngine
             }
         }
         return copied;
-    }
-
-    /// <summary>Copies the log into the database file as far as no reader needs it; the caller holds the worker connection.</summary>
-    private int Checkpoint()
-    {
-        _copiedSinceCheckpoint = 0;
-        return _worker.Execute("PRAGMA wal_checkpoint(PASSIVE)");
     }
 
     private JournalPosition ReadIndexedPosition()
@@ -458,7 +450,7 @@ internal sealed class SqliteStorage : StorageEngine
             if (step == 0) break;
             copied += step;
         }
-        await UseAsync(_ => Checkpoint()).ConfigureAwait(false);
+        await UseAsync(worker => worker.Execute("PRAGMA wal_checkpoint(PASSIVE)")).ConfigureAwait(false);
     }
 
     public override async ValueTask DisposeAsync()
